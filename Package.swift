@@ -1,0 +1,67 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+
+let package = Package(
+    name: "tracking-milter",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Milter", targets: ["Milter"]),
+        .library(name: "MilterTesting", targets: ["MilterTesting"]),
+        .library(name: "Tracking", targets: ["Tracking"]),
+        .executable(name: "tracking-milter", targets: ["tracking-milter"]),
+        .executable(name: "footer-milter", targets: ["FooterMilter"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CMilter",
+            pkgConfig: "milter",
+            providers: [.apt(["libmilter-dev"])]
+        ),
+        .target(
+            name: "Milter",
+            dependencies: ["CMilter", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .target(name: "MilterTesting", dependencies: ["Milter", "CMilter"], swiftSettings: strict),
+        .target(name: "Tracking", swiftSettings: strict),
+        .target(
+            name: "TrackingMilter",
+            dependencies: [
+                "Milter", "Tracking",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "tracking-milter",
+            dependencies: [
+                "TrackingMilter", "Milter",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "FooterMilter",
+            dependencies: ["Milter", .product(name: "Logging", package: "swift-log")],
+            path: "Examples/FooterMilter",
+            swiftSettings: strict
+        ),
+        .testTarget(name: "MilterTests", dependencies: ["Milter", "MilterTesting"], swiftSettings: strict),
+        .testTarget(name: "TrackingTests", dependencies: ["Tracking"], swiftSettings: strict),
+        .testTarget(
+            name: "TrackingMilterTests",
+            dependencies: ["TrackingMilter", "Milter", "MilterTesting", "Tracking"],
+            swiftSettings: strict
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
