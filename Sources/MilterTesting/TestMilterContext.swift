@@ -56,8 +56,9 @@ public final class TestMilterContext: MilterContext {
         stageMacros[stage, default: [:]].merge(macros) { _, new in new }
     }
 
-    /// Forgets the macros of the message stages, as libmilter does at a new MAIL.
-    func clearMessageMacros() {
+    /// Forgets the macros of the message stages, as libmilter does at a new MAIL
+    /// (tests call it to show a session kept its own copy).
+    public func clearMessageMacros() {
         for stage in [MacroStage.envelopeFrom, .envelopeRecipient, .data, .endOfHeaders, .endOfMessage] {
             stageMacros[stage] = nil
         }

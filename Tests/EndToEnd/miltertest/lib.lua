@@ -180,7 +180,7 @@ function M.header_deleted(conn, name)
   return false
 end
 
--- "550 5.6.0 some text" -> "550", "5.6.0", "some text"
+-- "550 5.6.0 some text" -> "550", "5.6.0", "some text" (esc nil when absent)
 function M.split_reply(text)
   local code, esc, rest = text:match("^(%d%d%d) (%d%.%d+%.%d+) (.*)$")
   if code == nil then
