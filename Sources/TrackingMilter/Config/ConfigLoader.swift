@@ -1,0 +1,109 @@
+import Foundation
+import Logging
+import Milter
+import Tracking
+import Yams
+
+/// Reads and validates the YAML configuration. Every problem is a `ConfigError` with the
+/// file, line and what was expected; nothing is silently defaulted.
+public enum ConfigLoader {
+    public static func load(path: String) throws(ConfigError) -> Configuration {
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw ConfigError(file: path, line: 0, column: 0, key: "",
+                              message: "cannot read the file (\(error.localizedDescription)); check the path and permissions")
+        }
+        return try parse(text, file: path)
+    }
+
+    public static func parse(_ text: String, file: String) throws(ConfigError) -> Configuration {
+        var config = Configuration(file: file)
+        let root: Node?
+        do { root = try Yams.compose(yaml: text) } catch {
+            throw yamlError(error, file: file)
+        }
+        guard let root else { return config }
+        let top = ConfigNode(node: root, file: file, key: "")
+        for (name, value) in try top.mapping(allowed: ["milter", "log", "tracking", "listeners"]) {
+            switch name {
+            case "milter": try readMilter(value, into: &config.milter)
+            case "log": try readLog(value, into: &config.log)
+            case "tracking": try readTracking(value, into: &config.tracking)
+            default: break
+            }
+        }
+        // Listeners override the general section field by field, so read them after it.
+        if let listeners = try top.mapping().first(where: { $0.name == "listeners" })?.value {
+            for (name, value) in try listeners.mapping() {
+                var options = config.tracking
+                try readTracking(value, into: &options)
+                config.listeners[name] = options
+            }
+        }
+        return config
+    }
+
+    private static func readMilter(_ node: ConfigNode, into m: inout MilterSettings) throws(ConfigError) {
+        let keys: Set = ["socket", "socket_mode", "timeout", "on_error", "header_errors", "strip_api_header", "recipient_mode"]
+        for (name, value) in try node.mapping(allowed: keys) {
+            switch name {
+            case "socket": m.socket = try value.parsed { try SocketSpec(parsing: $0) }
+            case "socket_mode":
+                let text = try value.string()
+                guard let mode = UInt32(text, radix: 8), mode <= 0o777 else {
+                    throw value.error("expected an octal file mode such as \"0660\" (quote it), got \"\(text)\"")
+                }
+                m.socketMode = mode
+            case "timeout": m.timeout = try value.integer(in: 1...86_400)
+            case "on_error": m.onError = try value.choice(FailureReply.self)
+            case "header_errors": m.headerErrors = try value.choice(HeaderErrorPolicy.self)
+            case "strip_api_header": m.stripAPIHeader = try value.bool()
+            case "recipient_mode": m.recipientMode = try value.choice(RecipientMode.self)
+            default: break
+            }
+        }
+    }
+
+    private static func readLog(_ node: ConfigNode, into l: inout LogSettings) throws(ConfigError) {
+        for (name, value) in try node.mapping(allowed: ["format", "level", "syslog"]) {
+            switch name {
+            case "format": l.format = try value.choice(LogFormat.self)
+            case "level": l.level = try value.choice(Logger.Level.self)
+            case "syslog": l.syslog = try value.bool()
+            default: break
+            }
+        }
+    }
+
+    static let trackingKeys: Set = [
+        "open_tracking_enabled", "click_tracking_enabled", "open_tracking_scheme", "click_tracking_scheme",
+        "tracking_domain", "tracking_link_expiry", "click_tracking_include_metadata", "max_metadata_len",
+    ]
+
+    private static func readTracking(_ node: ConfigNode, into t: inout TrackingOptions) throws(ConfigError) {
+        for (name, value) in try node.mapping(allowed: trackingKeys) {
+            switch name {
+            case "open_tracking_enabled": t.openTrackingEnabled = try value.bool()
+            case "click_tracking_enabled": t.clickTrackingEnabled = try value.bool()
+            case "open_tracking_scheme": t.openTrackingScheme = try value.choice(URLScheme.self)
+            case "click_tracking_scheme": t.clickTrackingScheme = try value.choice(URLScheme.self)
+            case "tracking_domain": t.trackingDomain = try value.parsed(TrackingDomain.validate)
+            case "tracking_link_expiry": t.trackingLinkExpiry = try value.integer(in: 1...TrackingDomain.maxExpiry)
+            case "click_tracking_include_metadata": t.clickTrackingIncludeMetadata = try value.bool()
+            case "max_metadata_len": t.maxMetadataLength = try value.integer(in: 0...TrackingDomain.maxMetadataLength)
+            default: break
+            }
+        }
+    }
+
+    private static func yamlError(_ error: any Error, file: String) -> ConfigError {
+        if let yaml = error as? YamlError {
+            switch yaml {
+            case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _):
+                return ConfigError(file: file, line: mark.line, column: mark.column, key: "", message: "YAML syntax: \(problem)")
+            default: break
+            }
+        }
+        return ConfigError(file: file, line: 0, column: 0, key: "", message: "YAML syntax: \(error)")
+    }
+}

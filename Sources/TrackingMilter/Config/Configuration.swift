@@ -1,0 +1,68 @@
+import Logging
+import Milter
+import Tracking
+
+/// The whole configuration file, validated.
+public struct Configuration: Sendable {
+    /// The file it was read from, for messages.
+    public var file: String
+    public var milter = MilterSettings()
+    public var log = LogSettings()
+    /// Tracking options for every listener (SPEC §2.1).
+    public var tracking = TrackingOptions()
+    /// Options per listener (`{daemon_name}`), each already merged over `tracking`.
+    public var listeners: [String: TrackingOptions] = [:]
+
+    public init(file: String) { self.file = file }
+
+    /// The options for a listener: its own section, or the general one.
+    public func trackingOptions(listener: String?) -> TrackingOptions {
+        listener.flatMap { listeners[$0] } ?? tracking
+    }
+}
+
+/// The `milter:` section.
+public struct MilterSettings: Sendable {
+    public var socket: SocketSpec = .unix(path: "/run/tracking-milter/milter.sock")
+    /// Mode of a unix socket; the MTA's user must be able to connect.
+    public var socketMode: UInt32 = 0o660
+    /// Seconds libmilter waits on the MTA.
+    public var timeout = 300
+    public var onError: FailureReply = .accept
+    public var headerErrors: HeaderErrorPolicy = .reject
+    public var stripAPIHeader = true
+    public var recipientMode: RecipientMode = .split
+
+    public init() {}
+}
+
+/// What a bad X-MSYS-API header does to its message.
+public enum HeaderErrorPolicy: String, Sendable, CaseIterable {
+    /// `550 5.6.0` with Momentum's text.
+    case reject
+    /// Log it and deliver the message untracked.
+    case ignore
+}
+
+/// How a transaction with several recipients is handled (SPEC §3).
+public enum RecipientMode: String, Sendable, CaseIterable {
+    /// One recipient per transaction: later RCPTs get `452 4.5.3`.
+    case split
+    /// Several recipients share one body, tracked without recipient data.
+    case shared
+}
+
+/// The `log:` section.
+public struct LogSettings: Sendable {
+    public var format: LogFormat = .logfmt
+    public var level: Logger.Level = .info
+    /// Also send lines to syslog, facility mail.
+    public var syslog = false
+
+    public init() {}
+}
+
+/// The shape of log lines on stderr.
+public enum LogFormat: String, Sendable, CaseIterable {
+    case logfmt, json
+}

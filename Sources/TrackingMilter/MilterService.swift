@@ -1,0 +1,33 @@
+import Logging
+import Milter
+import Tracking
+
+/// Runs the tracking milter: logs the start-up, serves until a stop signal, logs the stop.
+public enum MilterService {
+    /// Runs until SIGTERM/SIGINT/SIGHUP. Throws when the socket cannot be opened.
+    public static func run(configuration: Configuration, logger: Logger) throws {
+        let service = TrackingService(configuration: configuration, logger: logger)
+        let dispatcher = MilterDispatcher(configuration: service.milterConfiguration) { connection in
+            service.makeSession(connection)
+        }
+        let settings = configuration.milter
+        logger.info("starting", metadata: [
+            "config": "\(configuration.file)", "socket": "\(settings.socket)",
+            "recipient_mode": "\(settings.recipientMode.rawValue)", "on_error": "\(settings.onError.rawValue)",
+            "header_errors": "\(settings.headerErrors.rawValue)",
+        ])
+        for (listener, options) in [("*", configuration.tracking)] + configuration.listeners.sorted(by: { $0.key < $1.key })
+        where options.trackingDomain == TrackingOptions.defaultTrackingDomain && (options.openTrackingEnabled || options.clickTrackingEnabled) {
+            logger.warning("tracking_domain is the default; tracked links will point at localhost", metadata: [
+                "listener": "\(listener)", "tracking_domain": "\(options.trackingDomain)",
+            ])
+        }
+        let server = MilterServer(
+            socket: settings.socket, dispatcher: dispatcher, socketMode: settings.socketMode,
+            timeout: Int32(settings.timeout))
+        try server.run {
+            logger.info("listening", metadata: ["socket": "\(settings.socket)"])
+        }
+        logger.info("stopped", metadata: ["socket": "\(settings.socket)"])
+    }
+}

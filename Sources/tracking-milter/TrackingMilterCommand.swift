@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// The one executable: the milter, and the tools around it.
+struct TrackingMilterCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tracking-milter",
+        abstract: "Engagement tracking (click and open tracking) inside Postfix or Sendmail.",
+        subcommands: [MilterCommand.self, CheckConfigCommand.self]
+    )
+}
