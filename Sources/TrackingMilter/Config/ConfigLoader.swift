@@ -99,8 +99,12 @@ public enum ConfigLoader {
     private static func yamlError(_ error: any Error, file: String) -> ConfigError {
         if let yaml = error as? YamlError {
             switch yaml {
-            case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _):
+            case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
+                 .composer(_, let problem, let mark, _):
                 return ConfigError(file: file, line: mark.line, column: mark.column, key: "", message: "YAML syntax: \(problem)")
+            case .duplicatedKeysInMapping(let duplicates, let context):
+                return ConfigError(file: file, line: context.mark.line, column: context.mark.column,
+                                   key: duplicates.joined(separator: ", "), message: "duplicate key in this mapping")
             default: break
             }
         }

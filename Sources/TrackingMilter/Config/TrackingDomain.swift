@@ -11,6 +11,9 @@ enum TrackingDomain {
 
     /// `host[:port]`, as it will appear in URLs.
     static func validate(_ text: String) throws -> String {
+        guard !text.contains("/") else {
+            throw Invalid(description: "\"\(text)\" is not host[:port] (a host name such as track.example.com, no scheme or path)")
+        }
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count <= 2, let host = parts.first, !host.isEmpty,
               host.utf8.allSatisfy({ isHostByte($0) }), !host.hasPrefix("."), !host.hasPrefix("-")

@@ -1,0 +1,109 @@
+import Milter
+import Testing
+import Tracking
+@testable import TrackingMilter
+
+@Suite("Configuration")
+struct ConfigLoaderTests {
+    @Test("a full file is read with every value")
+    func full() throws {
+        let c = try ConfigLoader.parse("""
+            milter:
+              socket: inet:8891@127.0.0.1
+              socket_mode: "0600"
+              timeout: 60
+              on_error: tempfail
+              header_errors: ignore
+              strip_api_header: false
+              recipient_mode: shared
+            log:
+              format: json
+              level: debug
+              syslog: true
+            tracking:
+              open_tracking_enabled: true
+              click_tracking_enabled: true
+              open_tracking_scheme: https
+              click_tracking_scheme: https
+              tracking_domain: track.example.com:8443
+              tracking_link_expiry: 86400
+              click_tracking_include_metadata: false
+              max_metadata_len: 200
+            listeners:
+              submission:
+                click_tracking_enabled: false
+            """, file: "t.yaml")
+        #expect(c.milter.socket == .inet(port: 8891, host: "127.0.0.1"))
+        #expect(c.milter.socketMode == 0o600)
+        #expect(c.milter.timeout == 60)
+        #expect(c.milter.onError == .tempfail)
+        #expect(c.milter.headerErrors == .ignore)
+        #expect(c.milter.stripAPIHeader == false)
+        #expect(c.milter.recipientMode == .shared)
+        #expect(c.log.format == .json && c.log.level == .debug && c.log.syslog)
+        let t = c.tracking
+        #expect(t.openTrackingEnabled && t.clickTrackingEnabled)
+        #expect(t.openTrackingScheme == .https && t.clickTrackingScheme == .https)
+        #expect(t.trackingDomain == "track.example.com:8443")
+        #expect(t.trackingLinkExpiry == 86400 && !t.clickTrackingIncludeMetadata && t.maxMetadataLength == 200)
+        // A listener overrides field by field; the rest comes from `tracking`.
+        let s = c.trackingOptions(listener: "submission")
+        #expect(s.clickTrackingEnabled == false && s.openTrackingEnabled && s.trackingDomain == "track.example.com:8443")
+        #expect(c.trackingOptions(listener: "other") == t)
+        #expect(c.trackingOptions(listener: nil) == t)
+    }
+
+    @Test("an empty file means every default")
+    func empty() throws {
+        let c = try ConfigLoader.parse("", file: "e.yaml")
+        #expect(c.tracking == TrackingOptions())
+        #expect(c.milter.recipientMode == .split && c.milter.onError == .accept && c.milter.headerErrors == .reject)
+        #expect(c.milter.stripAPIHeader)
+    }
+
+    @Test("the bundled default config loads")
+    func bundled() throws {
+        let path = #filePath.split(separator: "/").dropLast(3).joined(separator: "/")
+        let c = try ConfigLoader.load(path: "/" + path + "/deploy/tracking-milter.yaml")
+        #expect(c.milter.socket == .unix(path: "/run/tracking-milter/milter.sock"))
+        #expect(c.tracking.trackingDomain == TrackingOptions.defaultTrackingDomain)
+    }
+
+    @Test("each mistake stops loading with file, line and what is expected", arguments: [
+        ("milter:\n  on_eror: accept\n", 2, "milter.on_eror", "did you mean 'on_error'"),
+        ("tracking:\n  open_tracking_enabled: yes\n", 2, "tracking.open_tracking_enabled", "expected true or false"),
+        ("tracking:\n  open_tracking_enabled: \"true\"\n", 2, "tracking.open_tracking_enabled", "expected true or false"),
+        ("milter:\n  on_error: maybe\n", 2, "milter.on_error", "is not one of: accept, tempfail"),
+        ("milter:\n  socket: tcp:25\n", 2, "milter.socket", "unknown socket kind"),
+        ("milter:\n  socket_mode: \"0999\"\n", 2, "milter.socket_mode", "octal file mode"),
+        ("tracking:\n  tracking_link_expiry: -5\n", 2, "tracking.tracking_link_expiry", "out of range"),
+        ("tracking:\n  tracking_link_expiry: soon\n", 2, "tracking.tracking_link_expiry", "whole number"),
+        ("tracking:\n  tracking_domain: https://t.example.com\n", 2, "tracking.tracking_domain", "no scheme or path"),
+        ("tracking:\n  click_tracking_scheme: ftp\n", 2, "tracking.click_tracking_scheme", "http, https"),
+        ("log:\n  level: loud\n", 2, "log.level", "is not one of"),
+        // libyaml reports a duplicate at the line where its mapping starts.
+        ("milter:\n  timeout: 5\n  timeout: 6\n", 2, "timeout", "duplicate key"),
+        ("tracking: [1, 2]\n", 1, "tracking", "expected a mapping"),
+        ("listeners:\n  smtpd:\n    bogus: 1\n", 3, "listeners.smtpd.bogus", "unknown key"),
+        ("milter:\n  socket: [unclosed\n", 3, "", "YAML syntax"),
+    ])
+    func located(yaml: String, line: Int, key: String, fragment: String) {
+        do {
+            _ = try ConfigLoader.parse(yaml, file: "/etc/tracking-milter.yaml")
+            Issue.record("expected an error for \(yaml)")
+        } catch {
+            #expect(error.file == "/etc/tracking-milter.yaml")
+            #expect(error.line == line, "\(error)")
+            #expect(error.key == key, "\(error)")
+            #expect(error.description.contains(fragment), "\(error)")
+            #expect(error.description.hasPrefix("/etc/tracking-milter.yaml:\(line):"))
+        }
+    }
+
+    @Test("a missing file says so with its path")
+    func missing() {
+        #expect { try ConfigLoader.load(path: "/nonexistent/t.yaml") } throws: { error in
+            "\(error)".hasPrefix("/nonexistent/t.yaml: cannot read the file")
+        }
+    }
+}
