@@ -31,8 +31,8 @@ def parse_logfmt(line: str) -> dict:
         while i < n and line[i] not in "= \t":
             i += 1
         key = line[start:i]
-        if not key:
-            raise LogfmtError(f"empty key at column {start}: {line!r}")
+        if not key or '"' in key:
+            raise LogfmtError(f"bad key at column {start}: {line!r}")
         if i >= n or line[i] != "=":
             out[key] = True
             continue

@@ -66,7 +66,8 @@ end
 
 function M.connect(spec)
   M.check(spec ~= nil, "no socket given (-D socket=SPEC)")
-  local conn = mt.connect(spec, 40, 0.25)
+  -- retry for up to ~10 s (-D connect_tries=N to change)
+  local conn = mt.connect(spec, tonumber(M.arg("connect_tries", "40")), 0.25)
   M.check(conn ~= nil, "mt.connect(" .. spec .. ") failed")
   step("mt.negotiate", mt.negotiate(conn, nil, nil, nil))
   return conn

@@ -1,0 +1,65 @@
+"""Command lines of the programs under test, and how to start them.
+
+- ``footer-milter --socket SPEC [--footer TEXT] [--remove-header NAME]``
+- ``tracking-milter milter --config FILE [--socket SPEC]``
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .milter import MilterProcess
+from .resources import Resources
+from .sockspec import SocketSpec
+from .trackingconfig import tracking_config, write_yaml
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+
+DEFAULT_FOOTER = "Scanned by footer-milter"
+DEFAULT_REMOVED_HEADER = "X-Internal-Note"
+
+
+def binary_path(env_var: str, name: str) -> Path:
+    """$env_var if set, else <repo>/.build/debug/<name>."""
+    value = os.environ.get(env_var)
+    return Path(value) if value else REPO_ROOT / ".build" / "debug" / name
+
+
+def missing_binary_reason(path: Path, env_var: str) -> str | None:
+    if path.is_file() and os.access(path, os.X_OK):
+        return None
+    return (f"{path} is not built (run `swift build` at the repo root, or point "
+            f"{env_var} at the binary)")
+
+
+def footer_argv(binary: Path, socket: SocketSpec, footer: str | None = None,
+                remove_header: str | None = None) -> list[str]:
+    argv = [str(binary), "--socket", socket.libmilter]
+    if footer is not None:
+        argv += ["--footer", footer]
+    if remove_header is not None:
+        argv += ["--remove-header", remove_header]
+    return argv
+
+
+def start_footer(res: Resources, binary: Path, kind: str = "unix", **kwargs) -> MilterProcess:
+    socket = res.socket(kind, "footer")
+    return res.milter(footer_argv(binary, socket, **kwargs), socket, name="footer")
+
+
+def start_tracking(res: Resources, binary: Path, kind: str = "unix", overrides: dict | None = None,
+                   socket_flag: bool = False) -> MilterProcess:
+    """Write a config (defaults in trackingconfig, plus ``overrides``) and start the milter.
+
+    The socket is named in the config; ``socket_flag=True`` also passes --socket.
+    """
+    socket = res.socket(kind, "tracking")
+    cfg = tracking_config(socket, overrides)
+    path = write_yaml(res.path(f"{res.unique('tracking')}.yaml"), cfg)
+    argv = [str(binary), "milter", "--config", str(path)]
+    if socket_flag:
+        argv += ["--socket", socket.libmilter]
+    m = res.milter(argv, socket, name="tracking", log_format=cfg["log"]["format"])
+    m.config_path = path
+    return m
