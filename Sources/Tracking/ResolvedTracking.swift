@@ -17,20 +17,23 @@ public struct ResolvedTracking: Sendable, Equatable {
 }
 
 extension ResolvedTracking {
-    /// Config, then header: the header's fields override the configuration's where present.
-    /// Scheme, domain and expiry have no header field.
-    public static func resolve(options: TrackingOptions, header: APIHeader?, customerID: String?) -> ResolvedTracking {
+    /// Per field: the policy's value if a rule set it, else the header's, else the
+    /// configuration's. Scheme, domain and expiry have no header field; policy metadata and
+    /// tags replace the header's rather than merging with them.
+    public static func resolve(
+        options: TrackingOptions, header: APIHeader?, policy: PolicyValues = PolicyValues(), customerID: String?
+    ) -> ResolvedTracking {
         ResolvedTracking(
-            openTracking: header?.openTracking ?? options.openTrackingEnabled,
-            clickTracking: header?.clickTracking ?? options.clickTrackingEnabled,
-            openScheme: options.openTrackingScheme,
-            clickScheme: options.clickTrackingScheme,
-            trackingDomain: options.trackingDomain,
-            linkExpiry: options.trackingLinkExpiry,
-            campaignID: header?.campaignID,
-            metadata: header?.metadata,
-            tags: header?.tags ?? [],
-            customerID: customerID
+            openTracking: policy.openTracking ?? header?.openTracking ?? options.openTrackingEnabled,
+            clickTracking: policy.clickTracking ?? header?.clickTracking ?? options.clickTrackingEnabled,
+            openScheme: policy.openScheme ?? options.openTrackingScheme,
+            clickScheme: policy.clickScheme ?? options.clickTrackingScheme,
+            trackingDomain: policy.trackingDomain ?? options.trackingDomain,
+            linkExpiry: policy.linkExpiry ?? options.trackingLinkExpiry,
+            campaignID: policy.campaignID ?? header?.campaignID,
+            metadata: policy.metadata ?? header?.metadata,
+            tags: policy.tags ?? header?.tags ?? [],
+            customerID: policy.customerID ?? customerID
         )
     }
 }

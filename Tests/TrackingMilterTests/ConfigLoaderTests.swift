@@ -107,3 +107,57 @@ struct ConfigLoaderTests {
         }
     }
 }
+
+@Suite("Configuration: policy rules")
+struct PolicyConfigTests {
+    @Test("rules load in order with their conditions and values")
+    func loads() throws {
+        let c = try ConfigLoader.parse("""
+            policy:
+              - match:
+                  recipient_domain: [gmail.example, Yahoo.example]
+                set:
+                  smtpapi_click_tracking: "0"
+              - match:
+                  customer: acme
+                  client: 192.0.2.0/24
+                set:
+                  smtpapi_tracking_domain: track.acme.example
+                  smtpapi_metadata: '{"plan": "gold"}'
+                  smtpapi_tags: '["vip"]'
+              - set:
+                  smtpapi_campaign_id: everyone
+            """, file: "p.yaml")
+        #expect(c.policy.rules.count == 3)
+        #expect(c.policy.rules[0].match.recipientDomains == ["gmail.example", "yahoo.example"])
+        #expect(c.policy.rules[0].values.clickTracking == false)
+        #expect(c.policy.rules[1].values.trackingDomain == "track.acme.example")
+        #expect(c.policy.rules[1].origin == "p.yaml:6")
+        let v = c.policy.evaluate(PolicyContext(customerID: "acme", clientAddress: "192.0.2.9", recipients: ["x@gmail.example"]))
+        #expect(v.clickTracking == false && v.trackingDomain == "track.acme.example" && v.campaignID == "everyone")
+        #expect(v.metadata == ["plan": .string("gold")] && v.tags == ["vip"])
+    }
+
+    @Test("each bad rule stops loading at its line", arguments: [
+        ("policy:\n  - set:\n      smtpapi_metadata: '[1, 2]'\n", 3, "JSON object"),
+        ("policy:\n  - set:\n      smtpapi_click_tracking_scheme: gopher\n", 3, "http or https"),
+        ("policy:\n  - set:\n      smtpapi_tracking_link_expiry: \"-1\"\n", 3, "positive number of seconds"),
+        ("policy:\n  - set:\n      smtpapi_colour: red\n", 3, "unknown key"),
+        ("policy:\n  - set:\n      smtpapi_open_tracking: maybe\n", 3, "\"1\", \"0\", \"true\" or \"false\""),
+        ("policy:\n  - match:\n      client: 999.1.1.1\n    set:\n      smtpapi_open_tracking: \"1\"\n", 3, "CIDR"),
+        ("policy:\n  - match:\n      sender: example.com\n    set:\n      smtpapi_open_tracking: \"1\"\n", 3, "not an address"),
+        ("policy:\n  - match:\n      colour: red\n    set:\n      smtpapi_open_tracking: \"1\"\n", 3, "unknown key"),
+        ("policy:\n  - match:\n      customer: acme\n", 2, "needs a set"),
+        ("policy:\n  - set: {}\n", 2, "at least one variable"),
+        ("policy:\n  match: {}\n", 2, "expected a list"),
+    ])
+    func bad(yaml: String, line: Int, fragment: String) {
+        do {
+            _ = try ConfigLoader.parse(yaml, file: "rules.yaml")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.line == line, "\(error)")
+            #expect(error.description.contains(fragment), "\(error)")
+        }
+    }
+}

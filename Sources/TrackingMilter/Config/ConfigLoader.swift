@@ -24,11 +24,12 @@ public enum ConfigLoader {
         }
         guard let root else { return config }
         let top = ConfigNode(node: root, file: file, key: "")
-        for (name, value) in try top.mapping(allowed: ["milter", "log", "tracking", "listeners"]) {
+        for (name, value) in try top.mapping(allowed: ["milter", "log", "tracking", "listeners", "policy"]) {
             switch name {
             case "milter": try readMilter(value, into: &config.milter)
             case "log": try readLog(value, into: &config.log)
             case "tracking": try readTracking(value, into: &config.tracking)
+            case "policy": config.policy = try PolicyLoader.read(value)
             default: break
             }
         }

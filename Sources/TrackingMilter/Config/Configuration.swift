@@ -12,6 +12,8 @@ public struct Configuration: Sendable {
     public var tracking = TrackingOptions()
     /// Options per listener (`{daemon_name}`), each already merged over `tracking`.
     public var listeners: [String: TrackingOptions] = [:]
+    /// Policy rules, in file order (SPEC §2.3).
+    public var policy = Policy()
 
     public init(file: String) { self.file = file }
 

@@ -27,7 +27,10 @@ public enum MessageDecision: Sendable {
             }
         }
         let options = configuration.trackingOptions(listener: envelope.listener)
-        let tracking = ResolvedTracking.resolve(options: options, header: header, customerID: envelope.customerID)
+        // One evaluation covers both modes: split mode has one recipient, and a shared body
+        // is resolved for all of its recipients together.
+        let policy = configuration.policy.evaluate(envelope.policyContext)
+        let tracking = ResolvedTracking.resolve(options: options, header: header, policy: policy, customerID: envelope.customerID)
         return .proceed(Proceed(
             header: header, ignoredHeaderError: ignored,
             recipients: envelope.recipients.map { ($0, tracking) }))

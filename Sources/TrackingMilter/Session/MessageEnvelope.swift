@@ -1,3 +1,5 @@
+import Tracking
+
 /// What the milter gathered about one message before end of message.
 public struct MessageEnvelope: Sendable {
     public var sender: String?
@@ -14,6 +16,14 @@ public struct MessageEnvelope: Sendable {
     /// The listener (`{daemon_name}`).
     public var listener: String?
     public var queueID: String?
+    /// The SMTP client's numeric address.
+    public var clientAddress: String?
+
+    /// What policy rules match on.
+    public var policyContext: PolicyContext {
+        PolicyContext(customerID: customerID, clientAddress: clientAddress, listener: listener, sender: sender,
+                      recipients: recipients)
+    }
 
     public init() {}
 

@@ -21,6 +21,13 @@ public final class TrackingSession: MilterSession {
 
     private var configuration: Configuration { service.configuration }
 
+    private var clientAddress: String?
+
+    public func connect(hostname: String, address: ClientAddress?) throws -> Reply {
+        clientAddress = address?.host
+        return .continue
+    }
+
     public func envelopeFrom(_ arguments: [String]) throws -> Reply {
         envelope.sender = arguments.first.map(MessageEnvelope.address)
         return .continue
@@ -60,6 +67,7 @@ public final class TrackingSession: MilterSession {
         envelope.queueID = macros["i"]
         envelope.customerID = macros["{auth_authen}"]
         envelope.listener = macros["{daemon_name}"]
+        envelope.clientAddress = macros["{client_addr}"] ?? clientAddress
         let messageID = MessageID.random()
         var line = MessageLogLine(envelope: envelope, messageID: messageID)
         func finish(_ outcome: String, _ reason: String?) {

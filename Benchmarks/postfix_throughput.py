@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+"""Postfix throughput with and without tracking-milter, measured in one run.
+
+A private Postfix on 127.0.0.1 (the end-to-end harness's) delivers to discard(8);
+Postfix's smtp-source sends MESSAGES one-message sessions, PARALLEL at a time. Each
+set-up runs ROUNDS times; the median msg/s is reported with its ratio to the no-milter
+baseline of the same run. The milter runs with tracking off and no X-MSYS-API header,
+so it is a pass-through: what is measured is the cost of the milter round trips.
+
+Usage: Benchmarks/run-postfix-throughput [--messages 2000] [--parallel 10] [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "Tests" / "EndToEnd"))
+
+from harness.programs import start_tracking  # noqa: E402
+from harness.resources import Resources  # noqa: E402
+
+SMTP_SOURCE = shutil.which("smtp-source") or "/usr/sbin/smtp-source"
+
+
+def rate(port: int, messages: int, parallel: int) -> float:
+    start = time.monotonic()
+    subprocess.run([SMTP_SOURCE, "-s", str(parallel), "-m", str(messages), "-f", "bench@example.net",
+                    "-t", "rcpt@example.com", f"127.0.0.1:{port}"], check=True, timeout=600)
+    return messages / (time.monotonic() - start)
+
+
+def measure(label: str, milter_kind: str | None, binary: Path, args) -> float:
+    res = Resources(label=label)
+    try:
+        milter = None
+        if milter_kind:
+            m = start_tracking(res, binary, kind=milter_kind, overrides={"log": {"level": "warning"}})
+            milter = m.socket
+        pf = res.postfix(milter=milter, discard=True)
+        rate(pf.port, min(200, args.messages), args.parallel)  # warm up
+        rates = [rate(pf.port, args.messages, args.parallel) for _ in range(args.rounds)]
+        return statistics.median(rates)
+    finally:
+        res.close()
+        res.remove_files()
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--messages", type=int, default=2000)
+    p.add_argument("--parallel", type=int, default=10)
+    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--binary", type=Path, default=REPO / ".build" / "release" / "tracking-milter")
+    args = p.parse_args()
+    if not args.binary.is_file():
+        print(f"{args.binary} is missing: swift build -c release --product tracking-milter", file=sys.stderr)
+        return 2
+
+    results = {}
+    for label, kind in [("Postfix, no milter", None), ("Postfix + tracking-milter, unix socket", "unix"),
+                        ("Postfix + tracking-milter, TCP", "inet")]:
+        results[label] = measure(label, kind, args.binary, args)
+        print(f"{label}: {results[label]:.0f} msg/s", flush=True)
+
+    base = results["Postfix, no milter"]
+    print()
+    print(f"{args.messages} one-message sessions, {args.parallel} in parallel, median of {args.rounds}")
+    print("| set-up | msg/s | vs no milter |")
+    print("|---|---|---|")
+    for label, value in results.items():
+        print(f"| {label} | {value:.0f} | {value / base:.0%} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
