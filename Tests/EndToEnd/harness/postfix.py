@@ -127,8 +127,10 @@ class PostfixInstance:
     ``milter``: None, a Postfix milter spec (``unix:/path``,
     ``inet:127.0.0.1:PORT``) or a ``SocketSpec``. Sets ``smtpd_milters``,
     ``milter_default_action = tempfail`` and the ``milter_*_timeout``s.
-    ``main_cf``: extra/overriding main.cf settings. ``discard``: deliver
-    everything to discard(8) (throughput runs; nothing lands in ``out/``).
+    ``main_cf``: extra/overriding main.cf settings. ``master_cf``: extra
+    master.cf lines appended to the generated file (e.g. a dedicated smtp
+    transport). ``discard``: deliver everything to discard(8) (throughput runs;
+    nothing lands in ``out/``).
     """
 
     START_TIMEOUT = 30.0
@@ -136,7 +138,8 @@ class PostfixInstance:
 
     def __init__(self, base: str | os.PathLike | None = None, *, milter=None,
                  main_cf: dict | None = None, discard: bool = False,
-                 port: int | None = None, hostname: str = "mta.test.localdomain"):
+                 port: int | None = None, hostname: str = "mta.test.localdomain",
+                 master_cf: str | None = None):
         if os.geteuid() != 0:
             raise PermissionError("a private Postfix instance needs root")
         self.base = Path(base or tempfile.mkdtemp(prefix="e2e-pf-")).resolve()
@@ -147,6 +150,7 @@ class PostfixInstance:
         self.discard = discard
         self.hostname = hostname
         self.extra = dict(main_cf or {})
+        self.master_extra = master_cf or ""
         self.etc = self.base / "etc"
         self.spool = self.base / "spool"
         self.data_dir = self.base / "data"
@@ -228,8 +232,10 @@ class PostfixInstance:
         os.chmod(self.deliver, 0o755)
         lines = [f"{k} = {v}" for k, v in self.main_cf_settings().items()]
         (self.etc / "main.cf").write_text("\n".join(lines) + "\n")
-        (self.etc / "master.cf").write_text(MASTER_CF.format(
-            listen=f"{LOOPBACK}:{self.port}", deliver=self.deliver))
+        master = MASTER_CF.format(listen=f"{LOOPBACK}:{self.port}", deliver=self.deliver)
+        if self.master_extra:
+            master += self.master_extra.rstrip("\n") + "\n"
+        (self.etc / "master.cf").write_text(master)
         self._written = True
 
     def postfix_cmd(self, *args: str, timeout: float = 60.0) -> subprocess.CompletedProcess:

@@ -1,0 +1,51 @@
+/// URL-safe base64 without padding (RFC 4648 §5), strict on input: only the 64 URL-safe
+/// characters, no padding, and zero spare bits at the end, so that each byte string has
+/// exactly one spelling and an altered character can never decode to the same bytes.
+enum Base64URL {
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+
+    private static let values: [UInt8] = {
+        var table = [UInt8](repeating: 0xFF, count: 256)
+        for (value, character) in alphabet.enumerated() { table[Int(character)] = UInt8(value) }
+        return table
+    }()
+
+    static func encode<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity((bytes.count * 4 + 2) / 3)
+        var iterator = bytes.makeIterator()
+        while let first = iterator.next() {
+            let second = iterator.next()
+            let third = iterator.next()
+            let group = UInt32(first) << 16 | UInt32(second ?? 0) << 8 | UInt32(third ?? 0)
+            let characters = third != nil ? 4 : second != nil ? 3 : 2
+            for index in 0..<characters {
+                out.append(alphabet[Int(group >> UInt32(18 - 6 * index) & 0x3F)])
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func decode(_ text: some StringProtocol) -> [UInt8]? {
+        let characters = Array(text.utf8)
+        // One character alone carries 6 bits, less than a byte: never a valid length.
+        guard characters.count % 4 != 1 else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(characters.count * 3 / 4)
+        var group: UInt32 = 0
+        var bits = 0
+        for character in characters {
+            let value = values[Int(character)]
+            guard value != 0xFF else { return nil }
+            group = group << 6 | UInt32(value)
+            bits += 6
+            if bits >= 8 {
+                bits -= 8
+                out.append(UInt8(truncatingIfNeeded: group >> UInt32(bits)))
+                group &= (1 << UInt32(bits)) - 1
+            }
+        }
+        // Left-over bits are padding and must be zero (canonical form).
+        return group == 0 ? out : nil
+    }
+}
