@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "Tracking", targets: ["Tracking"]),
         .executable(name: "tracking-milter", targets: ["tracking-milter"]),
         .executable(name: "footer-milter", targets: ["FooterMilter"]),
+        .executable(name: "passthrough-milter", targets: ["PassthroughMilter"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -54,6 +55,12 @@ let package = Package(
             name: "FooterMilter",
             dependencies: ["Milter", .product(name: "Logging", package: "swift-log")],
             path: "Examples/FooterMilter",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "PassthroughMilter",
+            dependencies: ["Milter", .product(name: "Logging", package: "swift-log")],
+            path: "Examples/PassthroughMilter",
             swiftSettings: strict
         ),
         .testTarget(name: "MilterTests", dependencies: ["Milter", "MilterTesting"], swiftSettings: strict),

@@ -4,8 +4,10 @@
 A private Postfix on 127.0.0.1 (the end-to-end harness's) delivers to discard(8);
 Postfix's smtp-source sends MESSAGES one-message sessions, PARALLEL at a time. Each
 set-up runs ROUNDS times; the median msg/s is reported with its ratio to the no-milter
-baseline of the same run. The milter runs with tracking off and no X-MSYS-API header,
-so it is a pass-through: what is measured is the cost of the milter round trips.
+baseline of the same run. passthrough-milter (Examples/) takes part in no step: it measures
+the milter protocol through the Milter library alone. tracking-milter runs with its default
+configuration (split mode, tracking off, log lines at info) on messages without an
+X-MSYS-API header: the product's own cost before any rewriting.
 
 Usage: Benchmarks/run-postfix-throughput [--messages 2000] [--parallel 10] [--rounds 3]
 """
@@ -36,13 +38,16 @@ def rate(port: int, messages: int, parallel: int) -> float:
     return messages / (time.monotonic() - start)
 
 
-def measure(label: str, milter_kind: str | None, binary: Path, args) -> float:
+def measure(label: str, program: str | None, socket_kind: str | None, args) -> float:
     res = Resources(label=label)
     try:
         milter = None
-        if milter_kind:
-            m = start_tracking(res, binary, kind=milter_kind, overrides={"log": {"level": "warning"}})
-            milter = m.socket
+        if program == "tracking-milter":
+            milter = start_tracking(res, args.build / "tracking-milter", kind=socket_kind).socket
+        elif program == "passthrough-milter":
+            socket = res.socket(socket_kind, "passthrough")
+            milter = res.milter([str(args.build / "passthrough-milter"), "--socket", socket.libmilter], socket,
+                                name="passthrough").socket
         pf = res.postfix(milter=milter, discard=True)
         rate(pf.port, min(200, args.messages), args.parallel)  # warm up
         rates = [rate(pf.port, args.messages, args.parallel) for _ in range(args.rounds)]
@@ -57,16 +62,21 @@ def main() -> int:
     p.add_argument("--messages", type=int, default=2000)
     p.add_argument("--parallel", type=int, default=10)
     p.add_argument("--rounds", type=int, default=3)
-    p.add_argument("--binary", type=Path, default=REPO / ".build" / "release" / "tracking-milter")
+    p.add_argument("--build", type=Path, default=REPO / ".build" / "release", help="folder with the release binaries")
     args = p.parse_args()
-    if not args.binary.is_file():
-        print(f"{args.binary} is missing: swift build -c release --product tracking-milter", file=sys.stderr)
-        return 2
+    for name in ("tracking-milter", "passthrough-milter"):
+        if not (args.build / name).is_file():
+            print(f"{args.build / name} is missing: swift build -c release", file=sys.stderr)
+            return 2
 
     results = {}
-    for label, kind in [("Postfix, no milter", None), ("Postfix + tracking-milter, unix socket", "unix"),
-                        ("Postfix + tracking-milter, TCP", "inet")]:
-        results[label] = measure(label, kind, args.binary, args)
+    setups = [("Postfix, no milter", None, None),
+              ("Postfix + passthrough-milter, unix socket", "passthrough-milter", "unix"),
+              ("Postfix + passthrough-milter, TCP", "passthrough-milter", "inet"),
+              ("Postfix + tracking-milter (tracking off), unix socket", "tracking-milter", "unix"),
+              ("Postfix + tracking-milter (tracking off), TCP", "tracking-milter", "inet")]
+    for label, program, kind in setups:
+        results[label] = measure(label, program, kind, args)
         print(f"{label}: {results[label]:.0f} msg/s", flush=True)
 
     base = results["Postfix, no milter"]

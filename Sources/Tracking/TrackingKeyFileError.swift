@@ -49,7 +49,7 @@ public struct TrackingKeyFileError: Error, Sendable, Equatable, CustomStringConv
     private var message: String {
         switch kind {
         case .unreadable(let reason):
-            "cannot read the tracking key file (\(reason)); make one with `\(Self.keygenCommand) > FILE` and name it in the config"
+            "cannot read the tracking key file (\(reason)); make one with `\(Self.keygenCommand) --file \(file)` (or name another file in keys.file)"
         case .unrecognizedLine:
             "expected `ID SECRET` or `active ID` (comments start with #)"
         case .invalidKeyID:

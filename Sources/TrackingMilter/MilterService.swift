@@ -5,8 +5,8 @@ import Tracking
 /// Runs the tracking milter: logs the start-up, serves until a stop signal, logs the stop.
 public enum MilterService {
     /// Runs until SIGTERM/SIGINT/SIGHUP. Throws when the socket cannot be opened.
-    public static func run(configuration: Configuration, logger: Logger) throws {
-        let service = TrackingService(configuration: configuration, logger: logger)
+    public static func run(configuration: Configuration, keyring: TrackingKeyring, logger: Logger) throws {
+        let service = TrackingService(configuration: configuration, keyring: keyring, logger: logger)
         let dispatcher = MilterDispatcher(configuration: service.milterConfiguration) { connection in
             service.makeSession(connection)
         }
@@ -14,7 +14,8 @@ public enum MilterService {
         logger.info("starting", metadata: [
             "config": "\(configuration.file)", "socket": "\(settings.socket)",
             "recipient_mode": "\(settings.recipientMode.rawValue)", "on_error": "\(settings.onError.rawValue)",
-            "header_errors": "\(settings.headerErrors.rawValue)",
+            "header_errors": "\(settings.headerErrors.rawValue)", "policy_rules": "\(configuration.policy.rules.count)",
+            "keys": "\(keyring.keyIDs.count)", "active_key": "\(keyring.activeKey.id)",
         ])
         for (listener, options) in [("*", configuration.tracking)] + configuration.listeners.sorted(by: { $0.key < $1.key })
         where options.trackingDomain == TrackingOptions.defaultTrackingDomain && (options.openTrackingEnabled || options.clickTrackingEnabled) {

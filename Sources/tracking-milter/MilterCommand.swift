@@ -1,6 +1,7 @@
 import ArgumentParser
 import Logging
 import Milter
+import Tracking
 import TrackingMilter
 #if canImport(Glibc)
 import Glibc
@@ -23,10 +24,13 @@ struct MilterCommand: ParsableCommand {
                 fail("--socket: \(error)")
             }
         }
+        let keyring: TrackingKeyring
+        do { keyring = try KeyringLoader.load(configuration) } catch { fail("\(error)", code: EX_CONFIG) }
         LineLogHandler.bootstrap(configuration.log)
         let logger = Logger(label: "tracking-milter")
+        if let warning = KeyringLoader.permissionWarning(configuration.keysFile) { logger.warning("\(warning)") }
         do {
-            try MilterService.run(configuration: configuration, logger: logger)
+            try MilterService.run(configuration: configuration, keyring: keyring, logger: logger)
         } catch {
             logger.critical("cannot run the milter", metadata: ["error": "\(error)"])
             throw ExitCode(EX_UNAVAILABLE)
@@ -42,6 +46,8 @@ func loadOrExit(_ path: String) throws -> Configuration {
         fail("configuration error: \(error)", code: EX_CONFIG)
     }
 }
+
+func fileExists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
 func fail(_ message: String, code: Int32 = EX_USAGE) -> Never {
     var line = Array("tracking-milter: \(message)\n".utf8)

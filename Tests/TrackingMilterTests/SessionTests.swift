@@ -36,7 +36,8 @@ struct SessionFixture {
 
     init(_ yaml: String = "") throws {
         let configuration = try ConfigLoader.parse(yaml, file: "test.yaml")
-        let service = TrackingService(configuration: configuration, logger: capture.logger)
+        let keyring = try TrackingKeyring(parsing: TrackingKeyring.generateKeyFile(), file: "test.keys")
+        let service = TrackingService(configuration: configuration, keyring: keyring, logger: capture.logger)
         let dispatcher = MilterDispatcher(configuration: service.milterConfiguration) { service.makeSession($0) }
         driver = MilterTestDriver(dispatcher: dispatcher)
         driver.negotiate()
@@ -48,8 +49,10 @@ struct SessionFixture {
         var headers = [("From", "a@example.net"), ("Message-ID", " <m1@example.net>")]
         headers += apiHeader.map { ("X-MSYS-API", $0) }
         headers.append(("Subject", "hello"))
-        var macros: [MacroStage: [String: String]] = [.data: ["i": "QID1"]]
-        if let auth { macros[.envelopeFrom] = ["{auth_authen}": auth] }
+        // The milter asks for these with RCPT (smfi_setsymlist) rather than taking MAIL as a step.
+        var atRecipient = ["{mail_addr}": "a@example.net", "{client_addr}": "192.0.2.1"]
+        if let auth { atRecipient["{auth_authen}"] = auth }
+        let macros: [MacroStage: [String: String]] = [.data: ["i": "QID1"], .envelopeRecipient: atRecipient]
         return driver.sendMessage(from: "<a@example.net>", to: recipients, headers: headers,
                                   body: Array("Hello\r\nhttp://example.com/\r\n".utf8), macros: macros)
     }

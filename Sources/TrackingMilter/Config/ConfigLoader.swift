@@ -24,12 +24,16 @@ public enum ConfigLoader {
         }
         guard let root else { return config }
         let top = ConfigNode(node: root, file: file, key: "")
-        for (name, value) in try top.mapping(allowed: ["milter", "log", "tracking", "listeners", "policy"]) {
+        for (name, value) in try top.mapping(allowed: ["milter", "log", "tracking", "listeners", "policy", "keys"]) {
             switch name {
             case "milter": try readMilter(value, into: &config.milter)
             case "log": try readLog(value, into: &config.log)
             case "tracking": try readTracking(value, into: &config.tracking)
             case "policy": config.policy = try PolicyLoader.read(value)
+            case "keys":
+                for (key, entry) in try value.mapping(allowed: ["file"]) where key == "file" {
+                    config.keysFile = resolve(try entry.nonEmptyString(), relativeTo: file)
+                }
             default: break
             }
         }
@@ -95,6 +99,14 @@ public enum ConfigLoader {
             default: break
             }
         }
+    }
+
+    /// A relative path in the file is relative to the file's own directory, not to
+    /// wherever the milter happens to be started.
+    static func resolve(_ path: String, relativeTo configFile: String) -> String {
+        guard !path.hasPrefix("/") else { return path }
+        guard let slash = configFile.lastIndex(of: "/") else { return path }
+        return String(configFile[..<slash]) + "/" + path
     }
 
     private static func yamlError(_ error: any Error, file: String) -> ConfigError {

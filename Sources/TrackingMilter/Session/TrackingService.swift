@@ -6,9 +6,12 @@ import Tracking
 public final class TrackingService: Sendable {
     public let configuration: Configuration
     public let logger: Logger
+    /// Seals tracked URLs; the active key seals, every key opens.
+    public let keyring: TrackingKeyring
 
-    public init(configuration: Configuration, logger: Logger) {
+    public init(configuration: Configuration, keyring: TrackingKeyring, logger: Logger) {
         self.configuration = configuration
+        self.keyring = keyring
         self.logger = logger
     }
 
@@ -16,15 +19,15 @@ public final class TrackingService: Sendable {
     public var milterConfiguration: MilterConfiguration {
         MilterConfiguration(
             name: "tracking-milter",
-            steps: [.connect, .envelopeFrom, .envelopeRecipient, .header, .body],
+            // Every step is a packet the MTA writes and the milter reads; the sender, client,
+            // customer and listener come as macros with RCPT instead of as steps of their own.
+            steps: [.envelopeRecipient, .header, .body],
             // Only RCPT may answer early (split mode's 452); the verdict on the header comes at end of message.
             replyingSteps: configuration.milter.recipientMode == .split ? [.envelopeRecipient] : [],
             actions: [.changeHeaders, .changeBody],
             macros: ["i", "{daemon_name}", "{auth_authen}", "{client_addr}", "{mail_addr}", "{rcpt_addr}"],
             requestedMacros: [
-                .connect: ["j", "{daemon_name}", "{client_addr}"],
-                .envelopeFrom: ["i", "{auth_authen}", "{mail_addr}"],
-                .envelopeRecipient: ["i", "{rcpt_addr}"],
+                .envelopeRecipient: ["i", "{rcpt_addr}", "{mail_addr}", "{auth_authen}", "{daemon_name}", "{client_addr}"],
                 .data: ["i"],
                 .endOfMessage: ["i"],
             ],

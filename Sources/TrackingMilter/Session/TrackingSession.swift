@@ -21,19 +21,10 @@ public final class TrackingSession: MilterSession {
 
     private var configuration: Configuration { service.configuration }
 
-    private var clientAddress: String?
-
-    public func connect(hostname: String, address: ClientAddress?) throws -> Reply {
-        clientAddress = address?.host
-        return .continue
-    }
-
-    public func envelopeFrom(_ arguments: [String]) throws -> Reply {
-        envelope.sender = arguments.first.map(MessageEnvelope.address)
-        return .continue
-    }
-
     public func envelopeRecipient(_ arguments: [String]) throws -> Reply {
+        if envelope.recipients.isEmpty {
+            envelope.sender = connection.macros["{mail_addr}"]
+        }
         let address = connection.macros["{rcpt_addr}"] ?? arguments.first.map(MessageEnvelope.address) ?? ""
         if configuration.milter.recipientMode == .split && !envelope.recipients.isEmpty {
             // RFC 5321 §4.5.3.1.10: the client sends the rest in further transactions.
@@ -67,7 +58,7 @@ public final class TrackingSession: MilterSession {
         envelope.queueID = macros["i"]
         envelope.customerID = macros["{auth_authen}"]
         envelope.listener = macros["{daemon_name}"]
-        envelope.clientAddress = macros["{client_addr}"] ?? clientAddress
+        envelope.clientAddress = macros["{client_addr}"]
         let messageID = MessageID.random()
         var line = MessageLogLine(envelope: envelope, messageID: messageID)
         func finish(_ outcome: String, _ reason: String?) {

@@ -37,6 +37,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import sasl
 from .net import LOOPBACK, free_port, tcp_accepts, wait_until
 from .sockspec import SocketSpec
 
@@ -108,7 +109,7 @@ class SendResult:
     """Outcome of one SMTP transaction. Unpacks as ``code, reply = result``."""
     code: int
     reply: str
-    stage: str = "data"                  # where it ended: connect/ehlo/mail/rcpt/data
+    stage: str = "data"                  # where it ended: connect/ehlo/auth/mail/rcpt/data
     queue_id: str | None = None
     rcpt_replies: dict = field(default_factory=dict)   # rcpt -> (code, text)
 
@@ -130,7 +131,9 @@ class PostfixInstance:
     ``main_cf``: extra/overriding main.cf settings. ``master_cf``: extra
     master.cf lines appended to the generated file (e.g. a dedicated smtp
     transport). ``discard``: deliver everything to discard(8) (throughput runs;
-    nothing lands in ``out/``).
+    nothing lands in ``out/``). ``sasl_users``: ``{name: password}`` turns on
+    SMTP AUTH (Cyrus SASL, private sasldb2; see ``sasl.py``); ``send(auth=...)``
+    logs in.
     """
 
     START_TIMEOUT = 30.0
@@ -139,7 +142,7 @@ class PostfixInstance:
     def __init__(self, base: str | os.PathLike | None = None, *, milter=None,
                  main_cf: dict | None = None, discard: bool = False,
                  port: int | None = None, hostname: str = "mta.test.localdomain",
-                 master_cf: str | None = None):
+                 master_cf: str | None = None, sasl_users: dict | None = None):
         if os.geteuid() != 0:
             raise PermissionError("a private Postfix instance needs root")
         self.base = Path(base or tempfile.mkdtemp(prefix="e2e-pf-")).resolve()
@@ -151,6 +154,7 @@ class PostfixInstance:
         self.hostname = hostname
         self.extra = dict(main_cf or {})
         self.master_extra = master_cf or ""
+        self.sasl_users = dict(sasl_users or {})
         self.etc = self.base / "etc"
         self.spool = self.base / "spool"
         self.data_dir = self.base / "data"
@@ -218,6 +222,8 @@ class PostfixInstance:
                 "milter_command_timeout": "30s",
                 "milter_content_timeout": "120s",
             })
+        if self.sasl_users:
+            s.update(sasl.main_cf_settings())
         s.update(self.extra)
         return s
 
@@ -236,6 +242,8 @@ class PostfixInstance:
         if self.master_extra:
             master += self.master_extra.rstrip("\n") + "\n"
         (self.etc / "master.cf").write_text(master)
+        if self.sasl_users:
+            sasl.write_files(self.etc, self.hostname, self.sasl_users)
         self._written = True
 
     def postfix_cmd(self, *args: str, timeout: float = 60.0) -> subprocess.CompletedProcess:
@@ -295,8 +303,12 @@ class PostfixInstance:
     # ---- SMTP ----------------------------------------------------------
 
     def send(self, mail_from: str, to_list, message: bytes, *, timeout: float = 120.0,
-             helo: str = "client.e2e.test") -> SendResult:
-        """One SMTP transaction. Rejections come back as a SendResult, not as exceptions."""
+             helo: str = "client.e2e.test", auth: tuple[str, str] | None = None) -> SendResult:
+        """One SMTP transaction. Rejections come back as a SendResult, not as exceptions.
+
+        ``auth=(user, password)`` logs in (SMTP AUTH) after EHLO; a refusal ends
+        the session with stage "auth".
+        """
         if isinstance(to_list, str):
             to_list = [to_list]
         try:
@@ -307,6 +319,11 @@ class PostfixInstance:
             code, text = smtp.ehlo()
             if code != 250:
                 return SendResult(code, _text(text), "ehlo")
+            if auth is not None:
+                try:
+                    code, text = smtp.login(*auth)
+                except smtplib.SMTPAuthenticationError as e:
+                    return SendResult(e.smtp_code, _text(e.smtp_error), "auth")
             code, text = smtp.mail(mail_from)
             if code != 250:
                 return SendResult(code, _text(text), "mail")

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 from .milter import MilterProcess
@@ -48,6 +49,13 @@ def start_footer(res: Resources, binary: Path, kind: str = "unix", **kwargs) -> 
     return res.milter(footer_argv(binary, socket, **kwargs), socket, name="footer")
 
 
+def make_key_file(res: Resources, binary: Path) -> Path:
+    """A fresh key file made by the binary's own ``keygen`` (the milter refuses to start without one)."""
+    path = res.path(f"{res.unique('keys')}.keys")
+    subprocess.run([str(binary), "keygen", "--file", str(path)], check=True, capture_output=True, timeout=30)
+    return path
+
+
 def start_tracking(res: Resources, binary: Path, kind: str = "unix", overrides: dict | None = None,
                    socket_flag: bool = False) -> MilterProcess:
     """Write a config (defaults in trackingconfig, plus ``overrides``) and start the milter.
@@ -56,6 +64,8 @@ def start_tracking(res: Resources, binary: Path, kind: str = "unix", overrides: 
     """
     socket = res.socket(kind, "tracking")
     cfg = tracking_config(socket, overrides)
+    if "keys" not in cfg:
+        cfg["keys"] = {"file": str(make_key_file(res, binary))}
     path = write_yaml(res.path(f"{res.unique('tracking')}.yaml"), cfg)
     argv = [str(binary), "milter", "--config", str(path)]
     if socket_flag:
