@@ -12,6 +12,8 @@ public struct TrackingOptions: Sendable, Equatable {
     public var clickTrackingIncludeMetadata = true
     /// Bytes of serialized metadata kept in a URL.
     public var maxMetadataLength = 1000
+    /// Where open pixels go in the first HTML part.
+    public var openPixelPlacement: OpenPixelPlacement = .both
 
     public static let defaultTrackingDomain = "localhost:8080"
 

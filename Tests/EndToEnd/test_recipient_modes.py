@@ -34,7 +34,7 @@ from harness.milter import message_record
 from harness.miltertest import run_miltertest
 from harness.net import LOOPBACK, free_port, wait_until
 from harness.programs import start_tracking
-from harness.relay import (TRACKRELAY_MASTER_CF, delivery_attempts, milter_rejects,
+from harness.relay import (delivery_attempts, milter_rejects, single_instance_settings,
                            start_relay_pair)
 
 SENDER = "sender@example.com"
@@ -119,6 +119,7 @@ def check_resolved_per_recipient(records: list[dict]) -> None:
         assert as_bool(rec.get("click")) is click, (rcpt, rec)
         assert as_bool(rec.get("open")) is False, (rcpt, rec)
         assert "tracking" not in rec, (rcpt, rec)
+        assert "customer" not in rec, (rcpt, rec)        # nobody logged in (or relayed)
 
 
 def log_time(rec: dict) -> datetime:
@@ -258,33 +259,27 @@ def test_split_client_resending_in_the_same_session_gets_everyone_through(e2e, m
 
 @pytest.mark.usefixtures("needs_postfix")
 def test_single_postfix_front_port_relays_one_recipient_at_a_time_to_milter_listener(e2e, milters):
-    """docs/recipient-modes.md set-up C: applications use a port without the milter;
-    content_filter sends every message through trackrelay (recipient limit 1) to a
-    loopback smtpd that has the milter (and milter_macro_daemon_name=tracking)."""
+    """Set-up C of deploy/postfix/*.split-relay: applications use a port without the
+    milter; content_filter sends every message through trackrelay (recipient limit 1) to
+    a loopback smtpd with the milter and milter_macro_daemon_name=tracking. Virtual
+    aliases are expanded before trackrelay, so an alias's members get a transaction each."""
     milter = milters("split")
-    inner = free_port()
-    master = TRACKRELAY_MASTER_CF + (
-        f"{LOOPBACK}:{inner} inet n - n - - smtpd\n"
-        "  -o syslog_name=postfix/tracking\n"
-        "  -o content_filter=\n"
-        f"  -o smtpd_milters={milter.socket.postfix}\n"
-        f"  -o milter_macro_daemon_name={TRACKING_LISTENER}\n"
-        "  -o milter_default_action=tempfail\n")
-    pf = e2e.postfix(main_cf={"content_filter": f"trackrelay:[{LOOPBACK}]:{inner}",
-                              "trackrelay_destination_recipient_limit": "1"},
-                     master_cf=master)
+    main, master = single_instance_settings(milter.socket, free_port())
+    main["virtual_alias_maps"] = "inline:{ { team@lists.example = b@two.example, c@three.example } }"
+    pf = e2e.postfix(main_cf=main, master_cf=master)
     mid = unique_message_id("split-single")
-    result = pf.send(SENDER, RCPTS, message(mid))
+    result = pf.send(SENDER, ["a@one.example", "team@lists.example"], message(mid))
     assert result.ok and all(c == 250 for c, _ in result.rcpt_replies.values()), result
     deliveries = pf.wait_deliveries(3, timeout=30)
     check_delivered_once_each(deliveries, mid)
     records = message_records(milter, mid, 3)
     assert len(records) == 3, records
     check_resolved_per_recipient(records)
+    # {daemon_name} is milter_macro_daemon_name of the loopback smtpd
     assert all(as_list(r.get("tags")) == ["via-tracking-listener"] for r in records), records
     assert not any("deferred_recipients" in r for r in records), records
     assert milter_rejects(pf.maillog()) == []
-    relayed = [x for x in delivery_attempts(pf.maillog(), result.queue_id)]
+    relayed = delivery_attempts(pf.maillog(), result.queue_id)
     assert sorted(x.recipient for x in relayed) == sorted(RCPTS), pf.maillog()
     assert all(x.service == "trackrelay/smtp" and x.status == "sent" for x in relayed), \
         [x.line for x in relayed]

@@ -24,14 +24,14 @@ public enum ConfigLoader {
         }
         guard let root else { return config }
         let top = ConfigNode(node: root, file: file, key: "")
-        for (name, value) in try top.mapping(allowed: ["milter", "log", "tracking", "listeners", "policy", "keys"]) {
+        for (name, value) in try top.mapping(allowed: sections) {
             switch name {
             case "milter": try readMilter(value, into: &config.milter)
             case "log": try readLog(value, into: &config.log)
             case "tracking": try readTracking(value, into: &config.tracking)
             case "policy": config.policy = try PolicyLoader.read(value)
             case "keys":
-                for (key, entry) in try value.mapping(allowed: ["file"]) where key == "file" {
+                for (key, entry) in try value.mapping(allowed: keysKeys) where key == "file" {
                     config.keysFile = resolve(try entry.nonEmptyString(), relativeTo: file)
                 }
             default: break
@@ -49,8 +49,7 @@ public enum ConfigLoader {
     }
 
     private static func readMilter(_ node: ConfigNode, into m: inout MilterSettings) throws(ConfigError) {
-        let keys: Set = ["socket", "socket_mode", "timeout", "on_error", "header_errors", "strip_api_header", "recipient_mode"]
-        for (name, value) in try node.mapping(allowed: keys) {
+        for (name, value) in try node.mapping(allowed: milterKeys) {
             switch name {
             case "socket": m.socket = try value.parsed { try SocketSpec(parsing: $0) }
             case "socket_mode":
@@ -64,13 +63,14 @@ public enum ConfigLoader {
             case "header_errors": m.headerErrors = try value.choice(HeaderErrorPolicy.self)
             case "strip_api_header": m.stripAPIHeader = try value.bool()
             case "recipient_mode": m.recipientMode = try value.choice(RecipientMode.self)
+            case "rewrite_signed": m.rewriteSigned = try value.bool()
             default: break
             }
         }
     }
 
     private static func readLog(_ node: ConfigNode, into l: inout LogSettings) throws(ConfigError) {
-        for (name, value) in try node.mapping(allowed: ["format", "level", "syslog"]) {
+        for (name, value) in try node.mapping(allowed: logKeys) {
             switch name {
             case "format": l.format = try value.choice(LogFormat.self)
             case "level": l.level = try value.choice(Logger.Level.self)
@@ -80,9 +80,26 @@ public enum ConfigLoader {
         }
     }
 
+    static let sections: Set = ["milter", "log", "tracking", "listeners", "policy", "keys"]
+    static let milterKeys: Set = [
+        "socket", "socket_mode", "timeout", "on_error", "header_errors", "strip_api_header", "recipient_mode",
+        "rewrite_signed",
+    ]
+    static let logKeys: Set = ["format", "level", "syslog"]
+    static let keysKeys: Set = ["file"]
+
+    /// Every key the loader accepts, dotted (`milter.socket`, `policy[].set.smtpapi_tags`), for
+    /// the documentation check.
+    public static var knownKeys: [String] {
+        milterKeys.map { "milter.\($0)" } + logKeys.map { "log.\($0)" } + trackingKeys.map { "tracking.\($0)" }
+            + keysKeys.map { "keys.\($0)" } + PolicyLoader.matchKeys.map { "policy[].match.\($0)" }
+            + PolicyValues.variables.map { "policy[].set.\($0)" }
+    }
+
     static let trackingKeys: Set = [
         "open_tracking_enabled", "click_tracking_enabled", "open_tracking_scheme", "click_tracking_scheme",
         "tracking_domain", "tracking_link_expiry", "click_tracking_include_metadata", "max_metadata_len",
+        "open_pixel_placement",
     ]
 
     private static func readTracking(_ node: ConfigNode, into t: inout TrackingOptions) throws(ConfigError) {
@@ -96,6 +113,7 @@ public enum ConfigLoader {
             case "tracking_link_expiry": t.trackingLinkExpiry = try value.integer(in: 1...TrackingDomain.maxExpiry)
             case "click_tracking_include_metadata": t.clickTrackingIncludeMetadata = try value.bool()
             case "max_metadata_len": t.maxMetadataLength = try value.integer(in: 0...TrackingDomain.maxMetadataLength)
+            case "open_pixel_placement": t.openPixelPlacement = try value.choice(OpenPixelPlacement.self)
             default: break
             }
         }

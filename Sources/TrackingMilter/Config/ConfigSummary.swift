@@ -11,6 +11,7 @@ public struct ConfigSummary {
                      "milter.header_errors: \(c.milter.headerErrors.rawValue)",
                      "milter.strip_api_header: \(c.milter.stripAPIHeader)",
                      "milter.recipient_mode: \(c.milter.recipientMode.rawValue)",
+                     "milter.rewrite_signed: \(c.milter.rewriteSigned)",
                      "log.format: \(c.log.format.rawValue)", "log.level: \(c.log.level.rawValue)", "log.syslog: \(c.log.syslog)"]
         func describe(_ name: String, _ t: TrackingOptions) {
             lines.append("\(name):")
@@ -22,6 +23,7 @@ public struct ConfigSummary {
             lines.append("  tracking_link_expiry: \(t.trackingLinkExpiry)")
             lines.append("  click_tracking_include_metadata: \(t.clickTrackingIncludeMetadata)")
             lines.append("  max_metadata_len: \(t.maxMetadataLength)")
+            lines.append("  open_pixel_placement: \(t.openPixelPlacement.rawValue)")
         }
         describe("tracking (every listener)", c.tracking)
         for (name, options) in c.listeners.sorted(by: { $0.key < $1.key }) { describe("listener \(name)", options) }

@@ -37,6 +37,8 @@ public struct MilterSettings: Sendable {
     public var headerErrors: HeaderErrorPolicy = .reject
     public var stripAPIHeader = true
     public var recipientMode: RecipientMode = .split
+    /// Rewrite messages that already carry a DKIM-Signature (which rewriting breaks).
+    public var rewriteSigned = false
 
     public init() {}
 }

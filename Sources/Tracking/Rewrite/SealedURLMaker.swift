@@ -1,0 +1,74 @@
+import Foundation
+
+/// Makes the tracked URLs of one message for one recipient (or for a shared body): seals a
+/// token per link and pixel with the message's sealer and the resolved settings.
+public final class SealedURLMaker: TrackedURLMaker {
+    private let sealer: TokenSealer
+    private let tracking: ResolvedTracking
+    private let recipient: String?
+    private let expiry: UInt32
+    private let openMetadata: String?
+    private let clickMetadata: String?
+    public private(set) var lastRefusal: String?
+    /// Whether metadata had to be cut to `max_metadata_len`.
+    public let metadataTruncated: Bool
+
+    /// - Parameters:
+    ///   - recipient: nil for a body shared by several recipients (no recipient in the URLs).
+    ///   - now: the sending time the expiry counts from.
+    public init(sealer: TokenSealer, tracking: ResolvedTracking, recipient: String?, options: TrackingOptions, now: Date) {
+        self.sealer = sealer
+        self.tracking = tracking
+        self.recipient = recipient
+        self.expiry = TrackingToken.expiry(now: now, lifetime: tracking.linkExpiry)
+        let bounded = tracking.metadata.map { MetadataText.bounded($0, maxBytes: options.maxMetadataLength) }
+        self.openMetadata = bounded?.text
+        self.clickMetadata = options.clickTrackingIncludeMetadata ? bounded?.text : nil
+        self.metadataTruncated = bounded?.truncated ?? false
+    }
+
+    public func clickURL(for link: FoundLink) -> String? {
+        let token = TrackingToken(
+            kind: .click, targetURL: link.target, linkName: link.name ?? TrackingToken.defaultLinkName,
+            unsubscribe: link.unsubscribe, messageID: sealer.messageID, recipient: recipient,
+            customerID: tracking.customerID, campaignID: tracking.campaignID, metadata: clickMetadata,
+            tags: tracking.tags, expiry: expiry)
+        guard let sealed = seal(token) else { return nil }
+        return TrackingURL.click(scheme: tracking.clickScheme, domain: tracking.trackingDomain, sublink: link.sublink, token: sealed)
+    }
+
+    public func openURL(initial: Bool) -> String? {
+        let token = TrackingToken(
+            kind: initial ? .initialOpen : .open, messageID: sealer.messageID, recipient: recipient,
+            customerID: tracking.customerID, campaignID: tracking.campaignID, metadata: openMetadata,
+            tags: tracking.tags, expiry: expiry)
+        guard let sealed = seal(token) else { return nil }
+        return TrackingURL.open(scheme: tracking.openScheme, domain: tracking.trackingDomain, token: sealed)
+    }
+
+    private func seal(_ token: TrackingToken) -> String? {
+        do {
+            return try sealer.seal(token)
+        } catch {
+            // A link that cannot be sealed (a field over 64 KB, too many links) stays as it was.
+            lastRefusal = "seal_failed"
+            return nil
+        }
+    }
+}
+
+/// Metadata as it travels in URLs: compact JSON, cut to `max_metadata_len` bytes by
+/// dropping whole keys (in key order) so what is kept is still a valid object.
+public enum MetadataText {
+    public static func bounded(_ object: JSONObject, maxBytes: Int) -> (text: String?, truncated: Bool) {
+        let full = JSONValue.object(object).jsonText
+        if full.utf8.count <= maxBytes { return (full, false) }
+        var kept: JSONObject = [:]
+        for key in object.keys.sorted() {
+            var candidate = kept
+            candidate[key] = object[key]
+            if JSONValue.object(candidate).jsonText.utf8.count <= maxBytes { kept = candidate }
+        }
+        return (kept.isEmpty ? nil : JSONValue.object(kept).jsonText, true)
+    }
+}
