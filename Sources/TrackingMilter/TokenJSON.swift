@@ -7,7 +7,7 @@ public enum TokenJSON {
         var object: JSONObject = [
             "type": .string(token.eventType),
             "message_id": .string(MessageID(bytes: token.messageID).description),
-            "tags": .array(token.tags.map { .string($0) }),
+            "rcpt_tags": .array(token.tags.map { .string($0) }),
             "expiry": .number(Double(token.expiry)),
             "expires_at": .string(Timestamp.format(seconds: Int(token.expiry), milliseconds: 0)),
             "expired": .bool(token.isExpired(now: now)),

@@ -59,6 +59,20 @@ def needs_miltertest():
 
 
 @pytest.fixture(scope="session")
+def needs_sendmail():
+    """A private Sendmail root (downloaded and unpacked once per machine, see
+    harness/sendmail.py); skips with the reason when that cannot be done here."""
+    from harness import sendmail
+    why = sendmail.missing_reason()
+    if why:
+        pytest.skip(why)
+    try:
+        return sendmail.sendmail_root()
+    except Exception as e:   # no network to the Debian mirror, apt broken, ...
+        pytest.skip(f"cannot set up a private Sendmail root in {sendmail.ROOT_DIR}: {e}")
+
+
+@pytest.fixture(scope="session")
 def footer_bin():
     path = binary_path("FOOTER_MILTER_BIN", "footer-milter")
     why = missing_binary_reason(path, "FOOTER_MILTER_BIN")

@@ -49,7 +49,7 @@ struct KeysAndDecodeTests {
         #expect(json["customer_id"] as? String == "acme")
         #expect(json["campaign_id"] as? String == "spring")
         #expect((json["rcpt_meta"] as? [String: String]) == ["k": "v"])
-        #expect((json["tags"] as? [String]) == ["a", "b"])
+        #expect((json["rcpt_tags"] as? [String]) == ["a", "b"])
         #expect(json["message_id"] as? String == MessageID(bytes: sealer.messageID).description)
         #expect(json["expired"] as? Bool == false)
         #expect(json["expires_at"] as? String == "2096-10-02T07:06:40.000Z")

@@ -33,10 +33,11 @@ final class LogCapture: Sendable {
 struct SessionFixture {
     let capture = LogCapture()
     let driver: MilterTestDriver
+    let keyring: TrackingKeyring
 
     init(_ yaml: String = "") throws {
         let configuration = try ConfigLoader.parse(yaml, file: "test.yaml")
-        let keyring = try TrackingKeyring(parsing: TrackingKeyring.generateKeyFile(), file: "test.keys")
+        keyring = try TrackingKeyring(parsing: TrackingKeyring.generateKeyFile(), file: "test.keys")
         let service = TrackingService(configuration: configuration, keyring: keyring, logger: capture.logger)
         let dispatcher = MilterDispatcher(configuration: service.milterConfiguration) { service.makeSession($0) }
         driver = MilterTestDriver(dispatcher: dispatcher)
@@ -62,13 +63,21 @@ struct SessionFixture {
 
 @Suite("Tracking session")
 struct SessionTests {
-    @Test("a valid header is removed, the body is untouched, and the log line tells what was resolved")
+    @Test("a valid header is removed, the link is tracked for the recipient, and the log line tells what was done")
     func validHeader() throws {
         let f = try SessionFixture("tracking:\n  open_tracking_enabled: true\n")
         let result = f.send(apiHeader: [#"{"campaign_id":"spring","metadata":{"k":"v"},"tags":["a","b"],"options":{"click_tracking":true}}"#], auth: "cust-7")
         #expect(result == .continue)
-        #expect(f.driver.context.calls == [.changeHeader(name: "X-MSYS-API", index: 1, value: nil)])
         #expect(f.driver.allViolations.isEmpty)
+        // Headers first, then the body: MTAs refuse a header change between body pieces.
+        #expect(f.driver.context.calls.first == .changeHeader(name: "X-MSYS-API", index: 1, value: nil))
+        let body = String(decoding: try #require(f.driver.context.replacedBody), as: UTF8.self)
+        #expect(body.hasPrefix("Hello\r\nhttp://localhost:8080/f/a/") && body.hasSuffix("\r\n"))
+        let url = body.split(separator: "\r\n")[1]
+        let token = try TrackingToken.open(url.split(separator: "/").last!, with: f.keyring)
+        #expect(token.targetURL == "http://example.com/" && token.recipient == "rcpt@example.com")
+        #expect(token.customerID == "cust-7" && token.campaignID == "spring" && token.tags == ["a", "b"])
+        #expect(token.metadata == #"{"k":"v"}"#)
         let line = try #require(f.line)
         #expect(line["campaign"] == "spring")
         #expect(line["metadata"]?.description == #"{"k":"v"}"#)
@@ -78,9 +87,26 @@ struct SessionTests {
         #expect(line["queue_id"] == "QID1")
         #expect(line["header_message_id"] == "<m1@example.net>")
         #expect(line["recipients"] == ["rcpt@example.com"])
-        #expect(line["outcome"] == "unchanged")
+        #expect(line["outcome"] == "rewritten")
+        #expect(line["links_tracked"]?.description == "1")
         #expect(line["bytes_in"]?.description == "28")
-        #expect(line["message_id"]?.description.count == 20)
+        #expect(line["bytes_out"]?.description == "\(body.utf8.count)")
+        #expect(line["message_id"]?.description == MessageID(bytes: token.messageID).description)
+    }
+
+    @Test("a DKIM-signed message is left alone unless rewrite_signed is true")
+    func signed() throws {
+        for (rewriteSigned, rewritten) in [(false, false), (true, true)] {
+            let f = try SessionFixture("milter:\n  rewrite_signed: \(rewriteSigned)\ntracking:\n  click_tracking_enabled: true\n")
+            f.driver.mail(from: "<a@example.net>")
+            f.driver.rcpt(to: "<r@example.com>", macros: ["{mail_addr}": "a@example.net"])
+            f.driver.data(macros: ["i": "Q"])
+            f.driver.header("DKIM-Signature", "v=1; a=rsa-sha256; d=example.net; b=abc")
+            f.driver.body(Array("see http://example.com/\r\n".utf8))
+            #expect(f.driver.endOfMessage() == .continue)
+            #expect((f.driver.context.replacedBody != nil) == rewritten)
+            if !rewritten { #expect(f.line?["reason"]?.description.contains("DKIM") == true) }
+        }
     }
 
     @Test("bad header data is rejected with Momentum's reply", arguments: [

@@ -30,6 +30,7 @@ public enum ConfigLoader {
             case "log": try readLog(value, into: &config.log)
             case "tracking": try readTracking(value, into: &config.tracking)
             case "policy": config.policy = try PolicyLoader.read(value)
+            case "limits": try readLimits(value, into: &config.limits)
             case "keys":
                 for (key, entry) in try value.mapping(allowed: keysKeys) where key == "file" {
                     config.keysFile = resolve(try entry.nonEmptyString(), relativeTo: file)
@@ -69,6 +70,18 @@ public enum ConfigLoader {
         }
     }
 
+    private static func readLimits(_ node: ConfigNode, into l: inout RewriteLimits) throws(ConfigError) {
+        for (name, value) in try node.mapping(allowed: limitKeys) {
+            switch name {
+            case "max_message_bytes": l.maxMessageBytes = try value.integer(in: 1024...1 << 31)
+            case "max_depth": l.maxDepth = try value.integer(in: 1...100)
+            case "max_parts": l.maxParts = try value.integer(in: 1...100_000)
+            case "max_links": l.maxLinks = try value.integer(in: 1...1_000_000)
+            default: break
+            }
+        }
+    }
+
     private static func readLog(_ node: ConfigNode, into l: inout LogSettings) throws(ConfigError) {
         for (name, value) in try node.mapping(allowed: logKeys) {
             switch name {
@@ -80,19 +93,20 @@ public enum ConfigLoader {
         }
     }
 
-    static let sections: Set = ["milter", "log", "tracking", "listeners", "policy", "keys"]
+    static let sections: Set = ["milter", "log", "tracking", "listeners", "policy", "keys", "limits"]
     static let milterKeys: Set = [
         "socket", "socket_mode", "timeout", "on_error", "header_errors", "strip_api_header", "recipient_mode",
         "rewrite_signed",
     ]
     static let logKeys: Set = ["format", "level", "syslog"]
     static let keysKeys: Set = ["file"]
+    static let limitKeys: Set = ["max_message_bytes", "max_depth", "max_parts", "max_links"]
 
     /// Every key the loader accepts, dotted (`milter.socket`, `policy[].set.smtpapi_tags`), for
     /// the documentation check.
     public static var knownKeys: [String] {
         milterKeys.map { "milter.\($0)" } + logKeys.map { "log.\($0)" } + trackingKeys.map { "tracking.\($0)" }
-            + keysKeys.map { "keys.\($0)" } + PolicyLoader.matchKeys.map { "policy[].match.\($0)" }
+            + keysKeys.map { "keys.\($0)" } + limitKeys.map { "limits.\($0)" } + PolicyLoader.matchKeys.map { "policy[].match.\($0)" }
             + PolicyValues.variables.map { "policy[].set.\($0)" }
     }
 

@@ -17,6 +17,8 @@ public struct Configuration: Sendable {
     /// The key file that seals tracked URLs (`keys.file`); relative paths are relative to
     /// the configuration file.
     public var keysFile = "/etc/tracking-milter/keys"
+    /// Past any of these a message passes unchanged, and the log line says which.
+    public var limits = RewriteLimits()
 
     public init(file: String) { self.file = file }
 

@@ -43,6 +43,14 @@ struct MessageLogLine {
         }
     }
 
+    /// Parts rewritten, links tracked and skipped (by reason), pixels inserted.
+    mutating func recordRewrite(_ statistics: RewriteStatistics, partsRewritten: Int) {
+        metadata["parts"] = .stringConvertible(partsRewritten)
+        metadata["links_tracked"] = .stringConvertible(statistics.linksTracked)
+        metadata["links_skipped"] = .array(statistics.linksSkipped.sorted { $0.key < $1.key }.map { .string("\($0.key):\($0.value)") })
+        metadata["pixels"] = .stringConvertible(statistics.pixels)
+    }
+
     mutating func finish(outcome: String, reason: String?, milliseconds: Double, bytesIn: Int) {
         metadata["bytes_in"] = .stringConvertible(bytesIn)
         metadata["ms"] = .stringConvertible((milliseconds * 1000).rounded() / 1000)

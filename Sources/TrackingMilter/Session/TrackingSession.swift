@@ -5,14 +5,13 @@ import Tracking
 import Glibc
 #endif
 
-/// The milter session: gathers the envelope and the X-MSYS-API header, and at end of
-/// message rejects bad header data or strips the header, then writes the message's log line.
+/// The milter session: gathers the envelope, hands headers and body to a `MessageProcessor`
+/// as they arrive, and at end of message carries out what it decided.
 public final class TrackingSession: MilterSession {
     private let connection: MilterConnection
     private let service: TrackingService
     private var envelope = MessageEnvelope()
-    private var bytesIn = 0
-    private var busyNanoseconds: UInt64 = 0
+    private var processor: MessageProcessor?
 
     init(connection: MilterConnection, service: TrackingService) {
         self.connection = connection
@@ -36,72 +35,73 @@ public final class TrackingSession: MilterSession {
     }
 
     public func header(name: String, value: String) throws -> Reply {
-        timed {
-            if name.utf8.count == 10 && name.lowercased() == "x-msys-api" {
-                envelope.apiHeaderValues.append(value)
-                envelope.apiHeaderName = name
-            } else if name.utf8.count == 10 && name.lowercased() == "message-id" {
-                envelope.messageIDHeader = value.trimmingWhitespace()
-            }
-        }
+        messageProcessor().header(name: name, value: value)
         return .continue
     }
 
     public func body(_ chunk: UnsafeRawBufferPointer) throws -> Reply {
-        bytesIn += chunk.count
+        messageProcessor().body(chunk)
         return .continue
     }
 
     public func endOfMessage(_ message: MessageModifier) throws -> Reply {
-        let start = monotonicNanoseconds()
-        let macros = connection.macros
-        envelope.queueID = macros["i"]
-        envelope.customerID = macros["{auth_authen}"]
-        envelope.listener = macros["{daemon_name}"]
-        envelope.clientAddress = macros["{client_addr}"]
-        let messageID = MessageID.random()
-        var line = MessageLogLine(envelope: envelope, messageID: messageID)
-        func finish(_ outcome: String, _ reason: String?) {
-            busyNanoseconds += monotonicNanoseconds() - start
-            line.finish(outcome: outcome, reason: reason, milliseconds: Double(busyNanoseconds) / 1e6, bytesIn: bytesIn)
-            service.logger.info("message", metadata: line.metadata)
-        }
-
-        switch MessageDecision.decide(envelope, configuration: configuration) {
+        let outcome = messageProcessor().finish()
+        var log = outcome.logMetadata
+        switch outcome.action {
         case .reject(let error):
-            finish("rejected", error.replyText)
+            service.logger.info("message", metadata: log)
             return .reject(try SMTPReply(code: error.code, enhancedCode: error.enhancedCode, text: error.replyText))
-        case .proceed(let proceed):
-            line.record(proceed)
+        case .deliver(let delivery):
             do {
-                try stripAPIHeader(message)
+                try apply(delivery, to: message)
             } catch {
-                finish("error-passed", "\(error)")
+                // Modifications already sent may stand; the message itself is not lost.
+                log["outcome"] = "error-passed"
+                log["reason"] = "\(error)"
+                service.logger.error("message", metadata: log)
                 throw error
             }
-            finish("unchanged", proceed.ignoredHeaderError.map { "ignored header error: \($0.replyText)" })
+            service.logger.info("message", metadata: log)
             return .continue
         }
     }
 
     public func resetMessage() {
         envelope = MessageEnvelope()
-        bytesIn = 0
-        busyNanoseconds = 0
+        processor = nil
     }
 
-    private func stripAPIHeader(_ message: MessageModifier) throws {
-        guard configuration.milter.stripAPIHeader, let name = envelope.apiHeaderName else { return }
-        // From the last occurrence back, so earlier indexes stay valid.
-        for occurrence in stride(from: envelope.apiHeaderValues.count, through: 1, by: -1) {
-            try message.deleteHeader(name, occurrence: occurrence)
+    /// The processor for the current message, made at its first header: by then every
+    /// recipient and the macros the decision needs are known.
+    private func messageProcessor() -> MessageProcessor {
+        if let processor { return processor }
+        let macros = connection.macros
+        envelope.queueID = macros["i"]
+        envelope.customerID = macros["{auth_authen}"]
+        envelope.listener = macros["{daemon_name}"]
+        envelope.clientAddress = macros["{client_addr}"]
+        let made = MessageProcessor(service: service, envelope: envelope)
+        processor = made
+        return made
+    }
+
+    private func apply(_ delivery: Delivery, to message: MessageModifier) throws {
+        if let (name, count) = delivery.deleteAPIHeaders {
+            // From the last occurrence back, so earlier indexes stay valid.
+            for occurrence in stride(from: count, through: 1, by: -1) {
+                try message.deleteHeader(name, occurrence: occurrence)
+            }
         }
-    }
-
-    private func timed(_ body: () -> Void) {
-        let start = monotonicNanoseconds()
-        body()
-        busyNanoseconds += monotonicNanoseconds() - start
+        for (name, value) in delivery.headerChanges { try message.changeHeader(name, to: value) }
+        if let body = delivery.body {
+            var offset = 0
+            // Pieces of 1 MB: libmilter cuts them into packets anyway; this bounds the copy.
+            while offset < body.count {
+                let end = min(offset + 1 << 20, body.count)
+                try body[offset..<end].withUnsafeBytes { try message.replaceBody($0) }
+                offset = end
+            }
+        }
     }
 }
 

@@ -37,7 +37,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import sasl
+from . import deploy, sasl
 from .net import LOOPBACK, free_port, tcp_accepts, wait_until
 from .sockspec import SocketSpec
 
@@ -126,8 +126,8 @@ class PostfixInstance:
     """A private Postfix listening on 127.0.0.1:``port``.
 
     ``milter``: None, a Postfix milter spec (``unix:/path``,
-    ``inet:127.0.0.1:PORT``) or a ``SocketSpec``. Sets ``smtpd_milters``,
-    ``milter_default_action = tempfail`` and the ``milter_*_timeout``s.
+    ``inet:127.0.0.1:PORT``) or a ``SocketSpec``. Sets ``smtpd_milters`` and the
+    ``milter_*`` settings as deploy/postfix/main.cf.milter has them (``deploy.py``).
     ``main_cf``: extra/overriding main.cf settings. ``master_cf``: extra
     master.cf lines appended to the generated file (e.g. a dedicated smtp
     transport). ``discard``: deliver everything to discard(8) (throughput runs;
@@ -213,15 +213,8 @@ class PostfixInstance:
             "notify_classes": "",
         }
         if self.milter:
-            s.update({
-                "smtpd_milters": self.milter,
-                "non_smtpd_milters": "",
-                "milter_default_action": "tempfail",
-                "milter_protocol": "6",
-                "milter_connect_timeout": "5s",
-                "milter_command_timeout": "30s",
-                "milter_content_timeout": "120s",
-            })
+            # The shipped settings (deploy/postfix/main.cf.milter), socket replaced.
+            s.update(deploy.postfix_milter_settings(self.milter))
         if self.sasl_users:
             s.update(sasl.main_cf_settings())
         s.update(self.extra)

@@ -89,4 +89,6 @@ class Resources:
                 state = "running" if item.alive() else f"exited {item.proc.returncode if item.proc else None}"
                 parts.append(f"--- milter {item.name} pid {item.pid} ({state}) argv {item.argv}\n"
                              f"stderr tail:\n{item.stderr()[-tail:]}")
+            elif hasattr(item, "diagnostics"):          # Sendmail, smtp-sink (sendmail.py)
+                parts.append(item.diagnostics(tail))
         return f"=== resources {self.label} in {self.base}\n" + "\n".join(parts)

@@ -1,0 +1,135 @@
+extension MIMERewriter {
+    /// Hands a line piece to whatever the current state is.
+    func handlePiece(_ piece: UnsafeRawBufferPointer, lineEnd: Bool, inChunk: Bool) {
+        switch state {
+        case .copy:
+            copy(piece, inChunk: inChunk)
+        case .headers(let block, let path, let inDigest):
+            switch block.append(piece, lineEnd: lineEnd) {
+            case .more:
+                break
+            case .complete:
+                let kind = MIMEEntityKind.classify(MIMEHeaderFields(block: block.bytes), inDigest: inDigest, leaveSigned: leaveSignedParts)
+                begin(kind, header: block.bytes, path: path, topLevel: false)
+            case .malformed:
+                note(path, .malformedHeader)
+                emit(block.bytes)
+                state = .copy
+            }
+        case .displayed(let part, _, _):
+            part.consume(piece, lineEnd: lineEnd)
+        case .passthrough:
+            break
+        }
+    }
+
+    /// Starts an entity's body once its header is known.
+    func begin(_ kind: MIMEEntityKind, header: [UInt8], path: String, topLevel: Bool) {
+        state = .copy
+        switch kind {
+        case .multipart(let boundary, let isDigest):
+            guard levels.count < limits.maxDepth else {
+                stop(.depth)
+                return
+            }
+            emit(header)
+            levels.append(MIMEMultipartLevel(boundary: boundary, isDigest: isDigest, path: topLevel ? "" : path))
+            updateMaxDelimiterLine()
+        case .displayed(let kind, let charset, let encoding):
+            displayedParts += 1
+            let part = DisplayedPart(kind: kind, charset: charset, htmlIndex: kind == .html ? htmlParts : nil)
+            if kind == .html { htmlParts += 1 }
+            guard let rewriter = makeRewriter(part) else {
+                emit(header)
+                return
+            }
+            let processor = MIMEDisplayedPartProcessor(header: header, encoding: encoding, rewriter: rewriter)
+            state = .displayed(processor, path: path, topLevel: topLevel)
+        case .other:
+            emit(header)
+        case .leftAlone(let reason):
+            note(path, reason)
+            emit(header)
+        }
+    }
+
+    /// A delimiter of `levels[level]`: ends the current part (and any multiparts nested in
+    /// it that never closed), then opens the next part or, for a close delimiter, the epilogue.
+    func handleDelimiter(level: Int, _ delimiter: MIMEMultipartLevel.Delimiter, line: UnsafeRawBufferPointer) {
+        endPart()
+        if case .passthrough = state { return }
+        levels.removeSubrange((level + 1)...)
+        copy(line, inChunk: false)
+        switch delimiter {
+        case .close:
+            levels.removeLast()
+            updateMaxDelimiterLine()
+        case .open:
+            partCount += 1
+            guard partCount <= limits.maxParts else {
+                stop(.parts)
+                return
+            }
+            let path = levels[level].nextChildPath
+            levels[level].parts += 1
+            state = .headers(MIMEHeaderBlock(), path: path, inDigest: levels[level].isDigest)
+        }
+    }
+
+    /// Ends the current entity at a delimiter or the end of the body.
+    func endPart() {
+        switch state {
+        case .headers(let block, _, _):
+            emit(block.bytes)  // a part cut short inside its header
+        case .displayed(let part, let path, let topLevel):
+            finishDisplayed(part, path: path, topLevel: topLevel)
+        case .copy, .passthrough:
+            return
+        }
+        if case .passthrough = state { return }
+        state = .copy
+    }
+
+    private func finishDisplayed(_ part: MIMEDisplayedPartProcessor, path: String, topLevel: Bool) {
+        let outcome = part.finish()
+        statistics.add(part.statistics)
+        if let failure = part.failure { note(path, failure) }
+        switch outcome {
+        case .unchanged:
+            emit(part.header)
+            emit(part.original)
+        case .rewritten(let header, let body, let switched):
+            partsRewritten += 1
+            emit(header)
+            emit(body)
+            if switched && topLevel { headerChanges.append((name: "Content-Transfer-Encoding", value: "quoted-printable")) }
+        }
+        let links = statistics.linksTracked + statistics.linksSkipped.values.reduce(0, +)
+        if links > limits.maxLinks { stop(.links) }
+    }
+
+    /// Gives up on the message: it passes unchanged, and the rest of the body is ignored.
+    func stop(_ limit: RewriteLimits.Kind) {
+        exceededLimit = limit
+        passReason = "\(limit.rawValue) exceeded (\(limits[limit]))"
+        state = .passthrough
+        runStart = nil
+        output = []
+        carry = []
+        carrying = false
+        levels = []
+    }
+
+    func note(_ path: String, _ reason: MIMELeftAlone) {
+        guard notes.count < Self.maxNotes else {
+            omittedNotes += 1
+            return
+        }
+        notes.append("part \(path) left alone: \(reason)")
+    }
+
+    func updateMaxDelimiterLine() {
+        // "--", the boundary, "--", and generous room for trailing whitespace and CRLF.
+        maxDelimiterLine = (levels.map(\.boundary.count).max() ?? 0) + 1024
+    }
+}

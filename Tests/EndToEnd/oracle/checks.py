@@ -1,0 +1,638 @@
+"""The oracle: what must hold between a message and tracking-milter's rewrite of it.
+
+``judge(input, result, decode)`` runs every check and returns findings per check:
+
+``mime_tree``   1. email (compat32) sees the same tree: content types, parameters
+                   (boundaries included), multipart-ness, part count, in order.
+``bytes``       2. Everything but the bodies of displayed text parts is byte-identical
+                   (headers, boundary lines, preamble, epilogue, every other part); the
+                   only header edits allowed are X-MSYS-API removed and a displayed
+                   part's Content-Transfer-Encoding switched to quoted-printable.
+``content``     3. Every displayed part decodes; with tracked URLs replaced by their
+                   decoded targets and open pixels removed, html5lib builds the same
+                   tree (text/html) or the text is equal (text/plain).
+``links``       4. Every eligible link is tracked (decodes to its entity-decoded,
+                   trimmed href, for our recipient) and no other one is touched; open
+                   pixels only in the first HTML part, top and bottom, right after
+                   ``<body ...>`` and right before ``</body>``.
+``encoding``    5. No ``data-msys-*`` left; rewritten parts: QP/base64 lines <= 76 and
+                   valid, other lines <= 998 octets, line ends kept; no new line over
+                   998 octets anywhere.
+``charset``     6. Parts in charsets that are not ASCII-compatible are left alone and
+                   the log line says why.
+``log``            The log line agrees with the output (outcome, links_tracked, pixels).
+
+A *displayed* part (SPEC 4) is a text/html or text/plain leaf that is not
+``Content-Disposition: attachment`` and not inside message/*; ``rawmime`` and
+email agree on the tree for the whole corpus (``rawmime.cross_check``).
+"""
+
+from __future__ import annotations
+
+import base64
+import email
+import email.policy
+import quopri
+import re
+from dataclasses import dataclass, field
+from email._encoded_words import decode_b
+
+from . import charsets, htmltree, rawmime
+from .runner import RCPT, TRACKING_DOMAIN, RewriteResult
+
+CHECKS = ("mime_tree", "bytes", "content", "links", "encoding", "charset", "log")
+
+_TD = re.escape(TRACKING_DOMAIN)
+CLICK_RE = re.compile(rf"https?://{_TD}/f/[^/\s\"'<>]+/[A-Za-z0-9_-]+\Z")
+OPEN_RE = re.compile(rf"https?://{_TD}/q/[A-Za-z0-9_-]+\Z")
+TRACKED_IN_TEXT = re.compile(rf"https?://{_TD}/(?:f/[A-Za-z0-9._~%!$&'()*+,;=:@-]+|q)/[A-Za-z0-9_-]+".encode())
+PIXEL_TAG_RE = re.compile(
+    rf"<img\b[^>]*?\bsrc\s*=\s*[\"']?(https?://{_TD}/q/[A-Za-z0-9_-]+)[\"']?[^>]*>", re.I)
+BODY_OPEN_RE = re.compile(r"<body(?=[\s/>])[^>]*>", re.I)
+BODY_CLOSE_RE = re.compile(r"</body\s*>", re.I)
+URL_START_RE = re.compile(rb"https?://", re.I)
+LINE_RE = re.compile(rb"[^\r\n]*(?:\r\n|\n|\r)|[^\r\n]+\Z")
+
+STANDARD_CTE = {None, "7bit", "8bit", "binary", "quoted-printable", "base64"}
+CLICK_TYPES = ("click", "link_unsubscribe")
+
+
+@dataclass
+class Finding:
+    check: str
+    where: str
+    what: str
+
+    def __str__(self) -> str:
+        return f"[{self.check}] {self.where}: {self.what}"
+
+
+@dataclass
+class PartInfo:
+    raw_in: rawmime.RawPart
+    raw_out: rawmime.RawPart
+    expectation: str                  # rewrite | skip | either
+    why: str                          # for skip / either
+    changed: bool
+    html_index: int | None = None     # 0 = the first displayed HTML part (pixels go there)
+    pixel_tags: list = field(default_factory=list)   # open-pixel URLs of <img> tags in the output text
+    _out_view: object = None
+    decoded_in: bytes = b""
+    decoded_out: bytes = b""
+    tracked: int = 0                  # click URLs found in the output
+    pixels: int = 0
+
+
+@dataclass
+class Verdict:
+    findings: dict = field(default_factory=lambda: {c: [] for c in CHECKS})
+    parts: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+    charset_parts: list = field(default_factory=list)   # (path, charset) expected to be skipped
+
+    def add(self, check: str, where: str, what: str) -> None:
+        self.findings[check].append(Finding(check, where, what))
+
+    def of(self, check: str) -> list:
+        return self.findings[check]
+
+
+# ---- helpers -------------------------------------------------------------------
+
+def norm_cte(value: str | None) -> str | None:
+    """Content-Transfer-Encoding as email would read it if it were spelled right."""
+    if value is None:
+        return None
+    v = value.strip().strip(";").strip().strip('"').lower()
+    v = re.sub(r"[\s_]+", "-", v)
+    if v in ("quoted-printable", "quotedprintable"):
+        return "quoted-printable"
+    if v in ("7bit", "7-bit", "7bits", "7-bits", "7"):
+        return "7bit" if v == "7bit" else "7bit?"
+    if v in ("8bit", "8-bit", "8bits", "8-bits", "8"):
+        return "8bit" if v == "8bit" else "8bit?"
+    return v
+
+
+def decode_payload(raw: bytes, cte: str | None) -> bytes:
+    """The transfer decoding email's ``get_payload(decode=True)`` does (quopri, decode_b),
+    applied to the normalised CTE so misspellings like ``quoted-printable;`` decode too."""
+    n = norm_cte(cte)
+    if n == "quoted-printable":
+        return quopri.decodestring(raw)
+    if n == "base64":
+        value, _ = decode_b(b"".join(raw.splitlines()))
+        return value
+    return raw
+
+
+def strip_api_header(data: bytes, root: rawmime.RawPart) -> bytes:
+    fields = root.headers(data)
+    kept = b"".join(f.raw for f in fields if f.lname != "x-msys-api")
+    return kept + data[root.header_end:]
+
+
+def lines_of(data: bytes) -> list[bytes]:
+    return [m.group(0) for m in LINE_RE.finditer(data)]
+
+
+def content_of(line: bytes) -> bytes:
+    return line.rstrip(b"\r\n")
+
+
+def eol_kinds(data: bytes) -> set:
+    kinds = set()
+    if b"\r\n" in data:
+        kinds.add("CRLF")
+    if re.search(rb"(?<!\r)\n", data):
+        kinds.add("LF")
+    if re.search(rb"\r(?!\n)", data):
+        kinds.add("CR")
+    return kinds
+
+
+def python_signature(msg) -> list[tuple]:
+    """email's whole tree (message/* included): content type, parameters, multipart, boundary."""
+    out = []
+    for part in msg.walk():
+        params = part.get_params(header="content-type") or []
+        out.append((part.get_content_type(), tuple((k.lower(), str(v)) for k, v in params[1:]),
+                    part.is_multipart(), part.get_boundary()))
+    return out
+
+
+def _where(p: rawmime.RawPart) -> str:
+    return f"part {p.path or '(top)'} {p.content_type}"
+
+
+def _context(data: bytes, i: int, width: int = 60) -> str:
+    return repr(data[max(0, i - width):i]) + " | " + repr(data[i:i + width])
+
+
+def first_diff(a: bytes, b: bytes) -> int | None:
+    if a == b:
+        return None
+    n = min(len(a), len(b))
+    i = next((k for k in range(n) if a[k] != b[k]), n)
+    return i
+
+
+# ---- the judge -----------------------------------------------------------------
+
+def judge(inp: bytes, res: RewriteResult, decode, *, tracking_domain: str = TRACKING_DOMAIN,
+          rcpt: str = RCPT) -> Verdict:
+    """All checks on one input and its rewrite. ``decode(urls) -> {url: record}``."""
+    v = Verdict()
+    if res.returncode != 0 or not res.output:
+        for c in CHECKS:
+            v.add(c, "message", f"rewrite exited {res.returncode} with {len(res.output)} bytes out; "
+                                f"stderr: {res.log_text}")
+        return v
+    out = res.output
+    in_root = rawmime.parse(inp)
+    expected = strip_api_header(inp, in_root)
+    out_root = rawmime.parse(out)
+    in_msg = email.message_from_bytes(inp, policy=email.policy.compat32)
+    out_msg = email.message_from_bytes(out, policy=email.policy.compat32)
+
+    # 1. the MIME tree as email sees it
+    a, b = python_signature(in_msg), python_signature(out_msg)
+    if a != b:
+        i = next((k for k in range(min(len(a), len(b))) if a[k] != b[k]), min(len(a), len(b)))
+        v.add("mime_tree", "message",
+              f"{len(a)} parts in, {len(b)} out; first difference at part #{i}: "
+              f"in {a[i] if i < len(a) else None} out {b[i] if i < len(b) else None}")
+    if rawmime.raw_tree(in_root) != rawmime.raw_tree(out_root):
+        for c in CHECKS[1:]:
+            v.add(c, "message", "the output's MIME tree differs (see mime_tree); nothing else compared")
+        return v
+
+    parts = _part_infos(inp, out, in_root, out_root, v)
+    v.parts = parts
+    _check_bytes(inp, out, in_root, out_root, parts, v)
+
+    # decode every tracked URL of the message in one batch
+    for p in parts:
+        p.decoded_in = decode_payload(inp[p.raw_in.body_start:p.raw_in.payload_end], p.raw_in.cte())
+        p.decoded_out = decode_payload(out[p.raw_out.body_start:p.raw_out.payload_end], p.raw_out.cte())
+    urls = set()
+    for p in parts:
+        if not p.changed:
+            continue
+        if p.raw_out.content_type == "text/html":
+            text = _as_text(p.decoded_out, p.raw_out)
+            p.pixel_tags = [m.group(1) for m in PIXEL_TAG_RE.finditer(text)]
+            urls.update(p.pixel_tags)
+            # html5lib sees the document without the inserted pixel tags (see _check_html)
+            view = htmltree.html_view(PIXEL_TAG_RE.sub("", text), is_pixel=_is_open, is_tracked=_is_tracked)
+            urls.update(l.href for l in view.links if l.href)
+            urls.update(src for src, _ in view.pixels)
+            p._out_view = view
+        else:
+            urls.update(m.group(0).decode("latin-1") for m in TRACKED_IN_TEXT.finditer(p.decoded_out))
+    urls = {u for u in urls if CLICK_RE.match(u) or OPEN_RE.match(u)}
+    decoded = decode(sorted(urls)) if urls else {}
+
+    for p in parts:
+        if p.raw_in.content_type == "text/html":
+            _check_html(p, decoded, v, tracking_domain, rcpt)
+        else:
+            _check_text(p, decoded, v, tracking_domain, rcpt)
+        if p.changed:
+            _check_encoding(inp, out, p, v)
+    _check_pixel_placement(parts, v)
+    _check_long_lines(inp, out, v)
+    _check_charset(parts, res, v)
+    _check_log(expected, out, parts, res, v)
+    return v
+
+
+def _is_open(src: str) -> bool:
+    return bool(OPEN_RE.match(src or ""))
+
+
+def _is_tracked(value: str) -> bool:
+    return bool(CLICK_RE.match(value or "") or OPEN_RE.match(value or ""))
+
+
+def _as_text(data: bytes, part: rawmime.RawPart) -> str:
+    return data.decode(charsets.text_codec(part.charset()), "replace")
+
+
+def _part_infos(inp, out, in_root, out_root, v: Verdict) -> list[PartInfo]:
+    by_path = {p.path: p for p in in_root.walk()}
+    infos = []
+    html_seen = 0
+    for pi, po in zip(in_root.walk(), out_root.walk()):
+        if not pi.is_displayed():
+            continue
+        reasons_skip, reasons_either = [], []
+        ancestors = [by_path[pi.path[:k]] for k in range(len(pi.path)) if
+                     pi.path[:k] in by_path and (k == 0 or pi.path[k] == ".")]
+        for anc in ancestors:
+            if anc.content_type in ("multipart/signed", "multipart/encrypted"):
+                reasons_either.append(f"inside {anc.content_type}")
+        exp = charsets.expectation(pi.charset())
+        if exp == "skip":
+            reasons_skip.append(f"charset {pi.charset()!r} is not ASCII-compatible"
+                                if charsets.classify(pi.charset()) == "unsafe"
+                                else f"charset {pi.charset()!r} is unknown")
+            v.charset_parts.append((pi.path, pi.charset()))
+        elif exp == "either":
+            reasons_either.append(f"charset {pi.charset()!r} is ambiguous")
+        cte = pi.cte()
+        if cte not in STANDARD_CTE:
+            reasons_either.append(f"non-standard Content-Transfer-Encoding {cte!r}")
+        expectation = "skip" if reasons_skip else "either" if reasons_either else "rewrite"
+        changed = (inp[pi.start:pi.end] != out[po.start:po.end]
+                   if pi.path else inp[pi.body_start:pi.end] != out[po.body_start:po.end])
+        info = PartInfo(pi, po, expectation, "; ".join(reasons_skip + reasons_either), changed)
+        if pi.content_type == "text/html":
+            info.html_index = html_seen
+            html_seen += 1
+        infos.append(info)
+    return infos
+
+
+# ---- 2. bytes outside the displayed parts --------------------------------------
+
+def _check_bytes(inp, out, in_root, out_root, parts: list[PartInfo], v: Verdict) -> None:
+    restored = bytearray(out)
+    edits = []          # (out_start, out_end, replacement), applied from the end
+    displayed = {p.raw_in.path: p for p in parts}
+    for pi, po in zip(in_root.walk(), out_root.walk()):
+        is_top = pi.path == ""
+        info = displayed.get(pi.path)
+        if info is not None:
+            edits.append((po.body_start, po.end, inp[pi.body_start:pi.end]))
+        if is_top or info is not None:
+            fin = [f for f in pi.headers(inp) if not (is_top and f.lname == "x-msys-api")]
+            fout = po.headers(out)
+            problem = _header_problem(fin, fout, allow_cte=info is not None)
+            if problem:
+                v.add("bytes", _where(pi), problem)
+            else:
+                edits.append((po.start, po.header_end, inp[pi.start:pi.header_end]))
+    for s, e, rep in sorted(edits, key=lambda t: t[0], reverse=True):
+        restored[s:e] = rep
+    restored = bytes(restored)
+    if restored != inp:
+        i = first_diff(inp, restored)
+        seg = _segment_at(in_root, i)
+        v.add("bytes", seg,
+              f"outside the displayed parts the output differs from the input at input offset {i}: "
+              f"in {_context(inp, i)} / out {_context(restored, i)}")
+
+
+def _header_problem(fin, fout, allow_cte: bool) -> str | None:
+    if [f.raw for f in fin] == [f.raw for f in fout]:
+        return None
+    a = [f.raw for f in fin if f.lname != "content-transfer-encoding"]
+    b = [f.raw for f in fout if f.lname != "content-transfer-encoding"]
+    if a != b:
+        diff = [x for x in b if x not in a][:2] or [x for x in a if x not in b][:2]
+        return f"header fields changed (besides Content-Transfer-Encoding): {diff}"
+    if not allow_cte:
+        return "Content-Transfer-Encoding changed on a part that is not a displayed text part"
+    ctes = [f.value().lower() for f in fout if f.lname == "content-transfer-encoding"]
+    if ctes != ["quoted-printable"]:
+        return f"Content-Transfer-Encoding changed to {ctes} (only quoted-printable is allowed)"
+    return None
+
+
+def _segment_at(root: rawmime.RawPart, i: int) -> str:
+    best = root
+    for p in root.walk():
+        if p.start <= i < max(p.end, p.start + 1):
+            best = p
+    if best.start <= i < best.header_end:
+        return f"{_where(best)} (header)"
+    for b in best.boundary_lines:
+        if b.start <= i < b.end:
+            return f"{_where(best)} (boundary line)"
+    if best.kind == "multipart":
+        if best.children and i < best.children[0].start:
+            return f"{_where(best)} (preamble)"
+        return f"{_where(best)} (between parts / epilogue)"
+    return f"{_where(best)} (body)"
+
+
+# ---- 3./4. HTML ----------------------------------------------------------------------
+
+def _check_html(p: PartInfo, decoded: dict, v: Verdict, domain: str, rcpt: str) -> None:
+    where = _where(p.raw_in)
+    if not p.changed:
+        if p.expectation == "rewrite":
+            view = htmltree.html_view(_as_text(p.decoded_in, p.raw_in))
+            missed = [l for l in view.links if l.eligibility(domain)[0] == "yes"]
+            if missed:
+                v.add("links", where, f"part left unchanged but it has {len(missed)} eligible links, "
+                                      f"first {missed[0].href!r}")
+        return
+    if p.expectation == "skip":
+        return                      # reported by the charset check
+    in_view = htmltree.html_view(_as_text(p.decoded_in, p.raw_in))
+    out_view = p._out_view
+    p.pixels = len(p.pixel_tags) + len(out_view.pixels)
+    diff = htmltree.first_difference(in_view.events, out_view.events)
+    if diff:
+        v.add("content", where, f"html5lib trees differ (apart from hrefs and pixels): {diff}")
+    for tag, attr in out_view.msys_attrs:
+        v.add("encoding", where, f"<{tag} {attr}> left in the output")
+    for tag, attr, val in out_view.tracked_elsewhere:
+        v.add("links", where, f"tracked URL in <{tag} {attr}>: {val[:80]}")
+    if len(in_view.links) != len(out_view.links):
+        v.add("links", where, f"{len(in_view.links)} <a>/<area> in, {len(out_view.links)} out")
+        return
+    for a, b in zip(in_view.links, out_view.links):
+        elig, why = a.eligibility(domain)
+        tracked = b.href is not None and b.href != a.href and CLICK_RE.match(b.href)
+        label = f"<{a.tag} href={a.href!r}>" + (" in a conditional comment" if a.in_conditional else "")
+        if tracked:
+            p.tracked += 1
+            rec = decoded.get(b.href) or {"error": "not decoded"}
+            if elig == "no":
+                v.add("links", where, f"{label} must not be tracked ({why}) but is")
+                continue
+            problem = _click_problem(rec, a, rcpt)
+            if problem:
+                v.add("content", where, f"{label}: {problem}")
+        else:
+            if elig == "yes":
+                v.add("links", where, f"{label} is eligible but not tracked (out: {b.href!r})")
+            elif a.href != b.href:
+                v.add("links", where, f"{label} ({why}) changed to {b.href!r}")
+        # annotations must be gone from the output element
+        for k in b.attrs:
+            if k.startswith("data-msys-"):
+                pass  # reported above via msys_attrs
+
+
+def _click_problem(rec: dict, link: htmltree.Link, rcpt: str) -> str | None:
+    if "error" in rec:
+        return f"tracked URL does not decode: {rec.get('error')}"
+    want = link.href.strip(htmltree.HTML_WS)
+    problems = []
+    if rec.get("type") not in CLICK_TYPES:
+        problems.append(f"type {rec.get('type')!r}")
+    if not same_target(rec.get("target_link_url"), want):
+        problems.append(f"decodes to {rec.get('target_link_url')!r}, want {want!r}")
+    if link.attrs.get("data-msys-unsubscribe", "").strip() == "1" and rec.get("type") != "link_unsubscribe":
+        problems.append("data-msys-unsubscribe=1 but type is not link_unsubscribe")
+    name = link.attrs.get("data-msys-linkname")
+    want_name = name[:63] if name else "Raw URL"
+    if rec.get("target_link_name") not in (want_name, None if not name else want_name):
+        problems.append(f"link name {rec.get('target_link_name')!r}, want {want_name!r}")
+    if rec.get("rcpt_to") != rcpt:
+        problems.append(f"rcpt_to {rec.get('rcpt_to')!r}, want {rcpt!r}")
+    return "; ".join(problems) or None
+
+
+def same_target(got, want: str) -> bool:
+    """The decoded target against html5lib's href. html5lib turns CRLF and CR into LF
+    before tokenizing, so a line break inside an href (a wrapped long URL) cannot be
+    compared byte for byte: any spelling of it, or none (what a browser's URL parser
+    keeps: it drops tabs and newlines), is accepted."""
+    if got == want:
+        return True
+    if not isinstance(got, str):
+        return False
+    nl = lambda s: re.sub(r"\r\n?", "\n", s)
+    return nl(got) == nl(want) or got == re.sub(r"[\t\r\n]", "", want)
+
+
+def _check_pixel_placement(parts: list[PartInfo], v: Verdict) -> None:
+    html_parts = [p for p in parts if p.html_index is not None]
+    for p in html_parts:
+        text = _as_text(p.decoded_out, p.raw_out)
+        tags = list(PIXEL_TAG_RE.finditer(text))
+        where = _where(p.raw_in)
+        if p.html_index != 0:
+            if tags:
+                v.add("links", where, f"{len(tags)} open pixels in an HTML part that is not the first")
+            continue
+        if p.expectation == "skip" or (p.expectation == "either" and not p.changed):
+            if tags:
+                v.add("links", where, f"open pixels in a part that should be left alone ({p.why})")
+            continue
+        if len(tags) != 2:
+            v.add("links", where, f"{len(tags)} open pixels in the first HTML part, want 2 (top and bottom)")
+            continue
+        top, bottom = tags
+        body = BODY_OPEN_RE.search(text)
+        want_top = body.end() if body else 0
+        if top.start() != want_top:
+            v.add("links", where, f"top pixel at {top.start()}, want {want_top} "
+                                  f"({'right after <body ...>' if body else 'at the start'}): "
+                                  f"{text[max(0, top.start() - 60):top.start() + 20]!r}")
+        closes = [m.start() for m in BODY_CLOSE_RE.finditer(text)]
+        if closes:
+            if bottom.end() not in closes:
+                v.add("links", where, f"bottom pixel ends at {bottom.end()}, not right before </body> "
+                                      f"(at {closes}): {text[bottom.end() - 20:bottom.end() + 40]!r}")
+        elif text[bottom.end():].strip("\r\n") != "":
+            v.add("links", where, f"bottom pixel not at the end: {text[bottom.end():bottom.end() + 40]!r}")
+
+
+# ---- 3./4. text/plain ------------------------------------------------------------------
+
+def _check_text(p: PartInfo, decoded: dict, v: Verdict, domain: str, rcpt: str) -> None:
+    where = _where(p.raw_in)
+    if p.expectation == "skip" and p.changed:
+        return                          # the charset check reports it
+    out = p.decoded_out
+    rebuilt, spans, pos = [], [], 0
+    length = 0
+    for m in TRACKED_IN_TEXT.finditer(out):
+        url = m.group(0).decode("latin-1")
+        rebuilt.append(out[pos:m.start()])
+        length += m.start() - pos
+        pos = m.end()
+        if OPEN_RE.match(url):
+            v.add("links", where, f"open pixel URL in a text part: {url[:80]}")
+            rebuilt.append(m.group(0))
+            length += len(m.group(0))
+            continue
+        rec = decoded.get(url) or {"error": "not decoded"}
+        if "error" in rec:
+            v.add("content", where, f"tracked URL does not decode: {rec['error']}")
+            target = m.group(0)
+        else:
+            p.tracked += 1
+            target = str(rec.get("target_link_url", "")).encode("utf-8", "surrogateescape")
+            problems = []
+            if rec.get("type") not in CLICK_TYPES:
+                problems.append(f"type {rec.get('type')!r}")
+            if rec.get("rcpt_to") != rcpt:
+                problems.append(f"rcpt_to {rec.get('rcpt_to')!r}")
+            if not URL_START_RE.match(target):
+                problems.append(f"target {target[:80]!r} is not an http(s) URL")
+            if problems:
+                v.add("content", where, f"tracked URL for {target[:80]!r}: {'; '.join(problems)}")
+        spans.append((length, length + len(target)))
+        rebuilt.append(target)
+        length += len(target)
+    rebuilt.append(out[pos:])
+    text = b"".join(rebuilt)
+    if text != p.decoded_in:
+        i = first_diff(p.decoded_in, text)
+        v.add("content", where, f"text differs after replacing tracked URLs, at decoded offset {i}: "
+                                f"in {_context(p.decoded_in, i)} / out {_context(text, i)}")
+        return
+    if b"[[data-msys-" in out.lower():
+        v.add("encoding", where, "[[data-msys-...]] annotation left in the output")
+    if p.expectation != "rewrite" and not p.changed:
+        return
+    # every http(s) URL of the input is covered by a tracked span; spans start at URLs
+    starts = [m.start() for m in URL_START_RE.finditer(p.decoded_in)
+              if not _on_domain(p.decoded_in[m.start():m.start() + 200], domain)]
+    for s in starts:
+        if not any(a <= s < b for a, b in spans):
+            v.add("links", where, f"URL not tracked: {p.decoded_in[s:s + 80]!r}")
+    for a, _ in spans:
+        if a not in starts:
+            v.add("links", where, f"tracked span does not start at a URL: {text[a:a + 60]!r}")
+
+
+def _on_domain(url: bytes, domain: str) -> bool:
+    m = re.match(rb"https?://([^/\s?#]+)", url, re.I)
+    return bool(m) and m.group(1).decode("latin-1").lower().split("@")[-1] in (domain.lower(),)
+
+
+# ---- 5. encodings and line lengths ---------------------------------------------------
+
+QP_LINE = re.compile(rb"(?:[\x21-\x3c\x3e-\x7e \t]|=[0-9A-F]{2})*=?")
+B64_LINE = re.compile(rb"[A-Za-z0-9+/]*={0,2}")
+
+
+def _check_encoding(inp: bytes, out: bytes, p: PartInfo, v: Verdict) -> None:
+    where = _where(p.raw_in)
+    body = out[p.raw_out.body_start:p.raw_out.payload_end]
+    cte_in, cte_out = norm_cte(p.raw_in.cte()), norm_cte(p.raw_out.cte())
+    lines = lines_of(body)
+    if cte_out != cte_in:
+        longest = max((len(content_of(x)) for x in lines_of(p.decoded_out)), default=0)
+        if cte_out != "quoted-printable":
+            v.add("encoding", where, f"Content-Transfer-Encoding changed {cte_in!r} -> {cte_out!r}")
+        elif longest <= 998 and cte_in not in (None, "7bit", "8bit", "binary", "7bit?", "8bit?"):
+            v.add("encoding", where, f"switched {cte_in!r} to quoted-printable without a line over 998 octets")
+    if cte_out == "quoted-printable":
+        for n, ln in enumerate(lines):
+            c = content_of(ln)
+            if len(c) > 76:
+                v.add("encoding", where, f"QP line {n + 1} has {len(c)} characters (max 76): {c[:60]!r}...")
+                break
+            if not QP_LINE.fullmatch(c) or c[-1:] in (b" ", b"\t"):
+                v.add("encoding", where, f"QP line {n + 1} is not valid quoted-printable: {c[:100]!r}")
+                break
+    elif cte_out == "base64":
+        for n, ln in enumerate(lines):
+            c = content_of(ln)
+            if len(c) > 76 or not B64_LINE.fullmatch(c):
+                v.add("encoding", where, f"base64 line {n + 1} invalid or over 76 characters: {c[:60]!r}")
+                break
+        else:
+            try:
+                base64.b64decode(b"".join(content_of(x) for x in lines), validate=True)
+            except (ValueError, base64.binascii.Error) as e:
+                v.add("encoding", where, f"base64 body does not decode strictly: {e}")
+    else:
+        for n, ln in enumerate(lines):
+            if len(content_of(ln)) > 998:
+                v.add("encoding", where, f"line {n + 1} has {len(content_of(ln))} octets (max 998) "
+                                         f"in a {cte_out or '7bit'} part")
+                break
+    kin = eol_kinds(inp[p.raw_in.body_start:p.raw_in.end])
+    kout = eol_kinds(out[p.raw_out.body_start:p.raw_out.end])
+    if len(kin) == 1 and kout - kin:
+        v.add("encoding", where, f"line endings changed: input {sorted(kin)}, output {sorted(kout)}")
+
+
+def _check_long_lines(inp: bytes, out: bytes, v: Verdict) -> None:
+    before = {content_of(x) for x in lines_of(inp) if len(content_of(x)) > 998}
+    new = [content_of(x) for x in lines_of(out) if len(content_of(x)) > 998 and content_of(x) not in before]
+    if new:
+        v.add("encoding", "message", f"{len(new)} new lines over 998 octets, first {len(new[0])}: {new[0][:60]!r}")
+
+
+# ---- 6. charsets --------------------------------------------------------------------------
+
+def _check_charset(parts: list[PartInfo], res: RewriteResult, v: Verdict) -> None:
+    reason = str((res.log or {}).get("reason", "")).lower()
+    for p in parts:
+        if not (p.expectation == "skip" and (p.raw_in.path, p.raw_in.charset()) in v.charset_parts):
+            continue
+        where = _where(p.raw_in)
+        if p.changed:
+            v.add("charset", where, f"rewritten although {p.why}")
+        cs = p.raw_in.charset() or ""
+        if cs.lower() not in reason and "charset" not in reason:
+            v.add("charset", where, f"log reason does not mention charset {cs!r}: reason={reason!r}")
+
+
+# ---- the log line ---------------------------------------------------------------------------
+
+def _check_log(expected: bytes, out: bytes, parts: list[PartInfo], res: RewriteResult, v: Verdict) -> None:
+    rec = res.log
+    if rec is None:
+        v.add("log", "message", f"no msg=message log line on stderr: {res.log_text}")
+        return
+    outcome = rec.get("outcome")
+    want = "rewritten" if out != expected else "unchanged"
+    if outcome != want:
+        v.add("log", "message", f"outcome={outcome!r} but the body is {want}")
+
+    def num(key):
+        try:
+            return int(rec.get(key, 0) or 0)
+        except (TypeError, ValueError):
+            return None
+    tracked = sum(p.tracked for p in parts)
+    pixels = sum(p.pixels for p in parts)
+    if "links_tracked" in rec and num("links_tracked") != tracked:
+        v.add("log", "message", f"links_tracked={rec.get('links_tracked')} but {tracked} tracked links found")
+    if "pixels" in rec and num("pixels") != pixels:
+        v.add("log", "message", f"pixels={rec.get('pixels')} but {pixels} pixels found")
+    changed = sum(1 for p in parts if p.changed)
+    if "parts" in rec and num("parts") != changed:
+        v.add("log", "message", f"parts={rec.get('parts')} but {changed} displayed parts changed")
