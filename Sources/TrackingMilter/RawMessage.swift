@@ -48,6 +48,12 @@ public struct RawMessage {
             let first = bytes[lineStart]
             if (first == 0x20 || first == 0x09) && fieldStart != nil { continue }  // a fold
             close(lineStart)
+            guard Self.isFieldStart(bytes, lineStart..<contentEnd) else {
+                // Like Postfix (and Python's email), the header block ends at the first line
+                // that is not a header field; that line starts the body.
+                body = lineStart
+                break
+            }
             fieldStart = lineStart
         }
         if body == bytes.count { close(bytes.count) }
@@ -82,12 +88,23 @@ public struct RawMessage {
         return out
     }
 
+    /// `name:` with a name of printable ASCII other than ':' (white space before the colon allowed).
+    static func isFieldStart(_ bytes: [UInt8], _ line: Range<Int>) -> Bool {
+        var i = line.lowerBound
+        while i < line.upperBound, bytes[i] > 0x20, bytes[i] < 0x7F, bytes[i] != UInt8(ascii: ":") { i += 1 }
+        guard i > line.lowerBound else { return false }
+        while i < line.upperBound, bytes[i] == 0x20 || bytes[i] == 0x09 { i += 1 }
+        return i < line.upperBound && bytes[i] == UInt8(ascii: ":")
+    }
+
     private static func field(_ bytes: [UInt8], _ range: Range<Int>) -> Field {
         let slice = bytes[range]
         guard let colon = slice.firstIndex(of: UInt8(ascii: ":")) else {
             return Field(name: "", value: String(decoding: slice, as: UTF8.self), range: range)
         }
-        let name = String(decoding: bytes[range.lowerBound..<colon], as: UTF8.self)
+        var nameEnd = colon
+        while nameEnd > range.lowerBound && (bytes[nameEnd - 1] == 0x20 || bytes[nameEnd - 1] == 0x09) { nameEnd -= 1 }
+        let name = String(decoding: bytes[range.lowerBound..<nameEnd], as: UTF8.self)
         var valueStart = colon + 1
         if valueStart < range.upperBound && bytes[valueStart] == 0x20 { valueStart += 1 }
         // Drop the final line ending and the CRs of folds, as milters deliver values.
