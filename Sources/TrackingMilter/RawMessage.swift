@@ -30,6 +30,12 @@ public struct RawMessage {
             fieldStart = nil
         }
         var body = bytes.count
+        // An mbox "From " line is no header field, but part of the header block: Postfix
+        // turns it into X-Mailbox-Line, so a milter never sees it as body text.
+        if bytes.starts(with: Array("From ".utf8)) {
+            while i < bytes.count && bytes[i] != 0x0A { i += 1 }
+            i = min(i + 1, bytes.count)
+        }
         while i < bytes.count {
             let lineStart = i
             while i < bytes.count && bytes[i] != 0x0A { i += 1 }

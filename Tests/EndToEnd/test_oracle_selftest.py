@@ -122,6 +122,7 @@ def test_correct_rewrite_really_rewrote():
     ("skip-mailto-check", "links", mixed_message),
     ("miss-conditional", "links", mixed_message),
     ("add-attribute", "content", mixed_message),
+    ("respace-tag", "content", mixed_message),
     ("bad-target", "content", mixed_message),
     ("touch-attachment", "bytes", mixed_message),
     ("change-boundary", "mime_tree", mixed_message),

@@ -19,7 +19,7 @@ from datetime import datetime
 import pytest
 
 from harness import sasl
-from harness.logparse import as_bool, as_json, as_list
+from harness.logparse import as_json, as_list
 from harness.message import build_message, header_values, remove_header, unique_message_id
 from harness.milter import message_record
 from harness.net import LOOPBACK, wait_until

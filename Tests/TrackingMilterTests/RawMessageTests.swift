@@ -29,6 +29,14 @@ struct RawMessageTests {
         #expect(added == "A: 1\nX-MSYS-API: {}\nContent-Transfer-Encoding: 7bit\nx-msys-api: {\n  }\nB:  2\nMIME-Version: 1.0\n\n")
     }
 
+    @Test("a leading mbox From line stays in the header block and is no field")
+    func mboxFromLine() {
+        let m = message("From a@b Mon Dec 16 14:31:36 2002\nX-URI: http://example.com/h\nSubject: t\n\nbody\n")
+        #expect(m.fields.map(\.name) == ["X-URI", "Subject"])
+        #expect(String(decoding: m.body, as: UTF8.self) == "body\n")
+        #expect(m.headerBlock(deleting: nil, changes: []) == Array("From a@b Mon Dec 16 14:31:36 2002\nX-URI: http://example.com/h\nSubject: t\n\n".utf8))
+    }
+
     @Test("a message without a body")
     func noBody() {
         let m = message("Subject: hi\r\n")

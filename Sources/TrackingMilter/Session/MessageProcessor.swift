@@ -112,6 +112,9 @@ public final class MessageProcessor {
             guard let tracking = proceed.recipients.first?.tracking, tracking.tracksAnything else {
                 return .pass(proceed, reason: nil)
             }
+            // Without header fields there is no MIME structure to trust: what looks like a
+            // header may be body text, and the other way round.
+            if headers.isEmpty { return .pass(proceed, reason: "no header fields") }
             if signed && !configuration.milter.rewriteSigned {
                 return .pass(proceed, reason: "DKIM-signed; rewrite_signed is false")
             }

@@ -50,6 +50,7 @@ PIXEL_TAG_RE = re.compile(
     rf"<img\b[^>]*?\bsrc\s*=\s*[\"']?(https?://{_TD}/q/[A-Za-z0-9_-]+)[\"']?[^>]*>", re.I)
 BODY_OPEN_RE = re.compile(r"<body(?=[\s/>])[^>]*>", re.I)
 BODY_CLOSE_RE = re.compile(r"</body\s*>", re.I)
+HTML_CLOSE_RE = re.compile(r"</html\s*>", re.I)
 URL_START_RE = re.compile(rb"https?://", re.I)
 LINE_RE = re.compile(rb"[^\r\n]*(?:\r\n|\n|\r)|[^\r\n]+\Z")
 
@@ -259,19 +260,39 @@ def _as_text(data: bytes, part: rawmime.RawPart) -> str:
     return data.decode(charsets.text_codec(part.charset()), "replace")
 
 
+POSTFIX_FIRST_LINE = re.compile(rb"[!-9;-~]+[ \t]*:|From ")
+
+
+def headerless_for_mta(data: bytes) -> bool:
+    """True when an MTA sees no header block: the first line is neither a header field nor
+    an mbox ``From `` line (Postfix turns that into ``X-Mailbox-Line:``). email reads a
+    leading white-space line as a (defective) continuation and goes on with the headers;
+    Postfix ends the header block there, so the milter gets every line as body."""
+    return not POSTFIX_FIRST_LINE.match(data)
+
+
 def _part_infos(inp, out, in_root, out_root, v: Verdict) -> list[PartInfo]:
     by_path = {p.path: p for p in in_root.walk()}
+    headerless = headerless_for_mta(inp)
     infos = []
     html_seen = 0
     for pi, po in zip(in_root.walk(), out_root.walk()):
         if not pi.is_displayed():
             continue
         reasons_skip, reasons_either = [], []
+        if headerless:
+            reasons_either.append("the message has no header block as an MTA sees it (first line is not a field)")
         ancestors = [by_path[pi.path[:k]] for k in range(len(pi.path)) if
                      pi.path[:k] in by_path and (k == 0 or pi.path[k] == ".")]
-        for anc in ancestors:
+        for anc in ancestors + [pi]:
             if anc.content_type in ("multipart/signed", "multipart/encrypted"):
                 reasons_either.append(f"inside {anc.content_type}")
+            ctypes = {re.sub(r"\s+", "", str(x)).lower() for x in anc.msg.get_all("content-type", [])}
+            if len(ctypes) > 1:
+                reasons_either.append(f"{_where(anc)} has conflicting Content-Type fields")
+        disp = pi.disposition()
+        if disp not in (None, "inline", "attachment"):
+            reasons_either.append(f"unknown Content-Disposition {disp!r} (RFC 2183: treat as attachment)")
         exp = charsets.expectation(pi.charset())
         if exp == "skip":
             reasons_skip.append(f"charset {pi.charset()!r} is not ASCII-compatible"
@@ -377,6 +398,10 @@ def _check_html(p: PartInfo, decoded: dict, v: Verdict, domain: str, rcpt: str) 
     diff = htmltree.first_difference(in_view.events, out_view.events)
     if diff:
         v.add("content", where, f"html5lib trees differ (apart from hrefs and pixels): {diff}")
+    else:
+        raw = _raw_alignment(_as_text(p.decoded_in, p.raw_in), _as_text(p.decoded_out, p.raw_out), decoded)
+        if raw:
+            v.add("content", where, f"bytes outside the rewritten href values and the pixels changed: {raw}")
     for tag, attr in out_view.msys_attrs:
         v.add("encoding", where, f"<{tag} {attr}> left in the output")
     for tag, attr, val in out_view.tracked_elsewhere:
@@ -402,10 +427,6 @@ def _check_html(p: PartInfo, decoded: dict, v: Verdict, domain: str, rcpt: str) 
                 v.add("links", where, f"{label} is eligible but not tracked (out: {b.href!r})")
             elif a.href != b.href:
                 v.add("links", where, f"{label} ({why}) changed to {b.href!r}")
-        # annotations must be gone from the output element
-        for k in b.attrs:
-            if k.startswith("data-msys-"):
-                pass  # reported above via msys_attrs
 
 
 def _click_problem(rec: dict, link: htmltree.Link, rcpt: str) -> str | None:
@@ -426,6 +447,70 @@ def _click_problem(rec: dict, link: htmltree.Link, rcpt: str) -> str | None:
     if rec.get("rcpt_to") != rcpt:
         problems.append(f"rcpt_to {rec.get('rcpt_to')!r}, want {rcpt!r}")
     return "; ".join(problems) or None
+
+
+CLICK_IN_TEXT = re.compile(rf"https?://{_TD}/f/[^/\s\"'<>]+/[A-Za-z0-9_-]+")
+MSYS_ATTR_RE = re.compile(r"""\s+data-msys-[\w-]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]*))?""", re.I)
+
+
+def _raw_alignment(tin: str, tout: str, decoded: dict) -> str | None:
+    """SPEC 4: the HTML tokenizer leaves every byte outside the rewritten attribute values as
+    it was. Walk the output: text between tracked URLs and pixel tags must appear in the input
+    in the same order; each gap in the input must be exactly one href value (which decodes to
+    the URL's target), and pixels take no input bytes. data-msys-* attributes (which the
+    rewriter removes) are taken out of the input first."""
+    # A CRLF in the content is a line break of the text (RFC 2045 6.7 rule 4): QP may carry
+    # it as "=0D=0A" or as a hard line break, and decoding a hard break in an LF-terminated
+    # file gives LF, so line breaks are compared as line breaks, not as CR/LF bytes.
+    tin, tout = tin.replace("\r\n", "\n"), tout.replace("\r\n", "\n")
+    if "data-msys-" in tin.lower():
+        tin = MSYS_ATTR_RE.sub("", tin)
+    items = sorted([(m.start(), m.end(), "pixel") for m in PIXEL_TAG_RE.finditer(tout)] +
+                   [(m.start(), m.end(), "url") for m in CLICK_IN_TEXT.finditer(tout)])
+    pi = po = 0
+    for s, e, kind in items:
+        if s < po:
+            continue                    # a URL inside a pixel tag
+        seg = tout[po:s]
+        # An unquoted href gets quotes in the output (HTML5: the value then runs to white
+        # space or '>', a '/' included): the two added quote characters are not a change.
+        added_quotes = (kind != "pixel" and seg[-1:] in ("\"", "'") and not tin.startswith(seg, pi)
+                        and tin.startswith(seg[:-1], pi) and tout[e:e + 1] == seg[-1:])
+        if added_quotes:
+            seg = seg[:-1]
+        if not tin.startswith(seg, pi):
+            k = next((j for j in range(min(len(seg), len(tin) - pi)) if tin[pi + j] != seg[j]),
+                     min(len(seg), len(tin) - pi))
+            a, b = pi + k, po + k
+            return (f"at decoded input offset {a} / output offset {b}: in {tin[max(0, a - 40):a]!r} | "
+                    f"{tin[a:a + 40]!r} / out {tout[max(0, b - 40):b]!r} | {tout[b:b + 40]!r}")
+        pi += len(seg)
+        po = e
+        if kind == "pixel":
+            continue
+        if tin.startswith(tout[s:e], pi):      # a URL that was on the tracking domain already
+            pi += e - s
+            continue
+        q = tout[s - 1] if s else ""
+        if added_quotes:
+            po = e + 1
+            m = re.compile(r"[^\s>]*").match(tin, pi)
+            end = m.end()
+        elif q in "\"'":
+            end = tin.find(q, pi)
+        else:
+            m = re.compile(r"[^\s>]*").match(tin, pi)
+            end = m.end()
+        if end < 0:
+            return f"no end of the original href value at input {pi}"
+        target = (decoded.get(tout[s:e]) or {}).get("target_link_url")
+        original = htmltree.attr_unescape(tin[pi:end]).strip(htmltree.HTML_WS)
+        if not same_target(target, original):
+            return f"the href value at input {pi} is {tin[pi:end][:80]!r}, but the URL there decodes to {target!r}"
+        pi = end
+    if tin[pi:] != tout[po:]:
+        return f"after the last tracked URL/pixel: in {tin[pi:pi + 60]!r} out {tout[po:po + 60]!r}"
+    return None
 
 
 def same_target(got, want: str) -> bool:
@@ -459,19 +544,33 @@ def _check_pixel_placement(parts: list[PartInfo], v: Verdict) -> None:
             v.add("links", where, f"{len(tags)} open pixels in the first HTML part, want 2 (top and bottom)")
             continue
         top, bottom = tags
+        # Top: SPEC says right after <body ...> (at the start without one). HTML5 starts the
+        # body earlier when content that cannot be in <head> comes first (text, <img>, <div>),
+        # and the rewriter places the pixel there, so that is accepted too: the pixel must be
+        # the first node html5lib puts into <body>, or right after <body ...>; a pixel that
+        # comes after an explicit <body ...> tag must be right after it.
+        first = htmltree.first_in_body(text)
+        tree_ok = first == ("img", top.group(1))
         body = BODY_OPEN_RE.search(text)
-        want_top = body.end() if body else 0
-        if top.start() != want_top:
-            v.add("links", where, f"top pixel at {top.start()}, want {want_top} "
-                                  f"({'right after <body ...>' if body else 'at the start'}): "
+        if body and top.start() >= body.end():
+            if top.start() != body.end():
+                v.add("links", where, f"top pixel at {top.start()}, not right after <body ...> (ends at "
+                                      f"{body.end()}): {text[body.start():top.start() + 20]!r}")
+        elif not (tree_ok or (not body and top.start() == 0)):
+            v.add("links", where, f"top pixel is neither right after <body ...> nor the first node of <body> "
+                                  f"(html5lib: first is {first}); it is at {top.start()}: "
                                   f"{text[max(0, top.start() - 60):top.start() + 20]!r}")
-        closes = [m.start() for m in BODY_CLOSE_RE.finditer(text)]
-        if closes:
-            if bottom.end() not in closes:
-                v.add("links", where, f"bottom pixel ends at {bottom.end()}, not right before </body> "
-                                      f"(at {closes}): {text[bottom.end() - 20:bottom.end() + 40]!r}")
-        elif text[bottom.end():].strip("\r\n") != "":
-            v.add("links", where, f"bottom pixel not at the end: {text[bottom.end():bottom.end() + 40]!r}")
+        # Bottom: right before the first </body>; without one, right before </html> or at the end.
+        close = BODY_CLOSE_RE.search(text, top.end())
+        html_close = HTML_CLOSE_RE.search(text, top.end())
+        at_end = text[bottom.end():].strip(" \t\r\n") == ""
+        if close:
+            if bottom.end() != close.start():
+                v.add("links", where, f"bottom pixel ends at {bottom.end()}, not right before {close.group(0)!r} "
+                                      f"at {close.start()}: {text[bottom.end() - 20:bottom.end() + 40]!r}")
+        elif not (at_end or (html_close and bottom.end() == html_close.start())):
+            v.add("links", where, f"bottom pixel neither before </html> nor at the end: "
+                                  f"{text[bottom.end():bottom.end() + 40]!r}")
 
 
 # ---- 3./4. text/plain ------------------------------------------------------------------
@@ -514,7 +613,8 @@ def _check_text(p: PartInfo, decoded: dict, v: Verdict, domain: str, rcpt: str) 
         length += len(target)
     rebuilt.append(out[pos:])
     text = b"".join(rebuilt)
-    if text != p.decoded_in:
+    # line breaks compare as line breaks (see _raw_alignment)
+    if text.replace(b"\r\n", b"\n") != p.decoded_in.replace(b"\r\n", b"\n"):
         i = first_diff(p.decoded_in, text)
         v.add("content", where, f"text differs after replacing tracked URLs, at decoded offset {i}: "
                                 f"in {_context(p.decoded_in, i)} / out {_context(text, i)}")
@@ -606,7 +706,8 @@ def _check_charset(parts: list[PartInfo], res: RewriteResult, v: Verdict) -> Non
         if p.changed:
             v.add("charset", where, f"rewritten although {p.why}")
         cs = p.raw_in.charset() or ""
-        if cs.lower() not in reason and "charset" not in reason:
+        other_cause = "Content-Transfer-Encoding" in p.why and "transfer-encoding" in reason
+        if cs.lower() not in reason and "charset" not in reason and not other_cause:
             v.add("charset", where, f"log reason does not mention charset {cs!r}: reason={reason!r}")
 
 

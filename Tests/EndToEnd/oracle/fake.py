@@ -15,11 +15,13 @@ import json
 import re
 
 from . import charsets, rawmime
+from .htmltree import attr_unescape
 from .checks import STANDARD_CTE, decode_payload, norm_cte
 from .runner import RCPT, TRACKING_DOMAIN, RewriteResult
 
 BUGS = ("skip-mailto-check", "miss-conditional", "add-attribute", "touch-attachment", "long-qp",
-        "pixel-after-body-text", "rewrite-utf16", "keep-msys", "change-boundary", "bad-target")
+        "pixel-after-body-text", "rewrite-utf16", "keep-msys", "change-boundary", "bad-target",
+        "respace-tag")
 
 
 def _token(rec: dict) -> str:
@@ -183,12 +185,14 @@ class FakeTool:
             url = self.click(target if self.bug != "bad-target" else target + "x",
                              html.unescape(name.group(2) or name.group(3) or "") if name else None,
                              bool(unsub))
-            tag = tag[:hm.start(2)] + '"' + html.escape(url, quote=True) + '"' + tag[hm.end(2):]
+            q = hm.group(2)[0] if hm.group(2)[0] in "\"'" else ""
+            tag = tag[:hm.start(2)] + q + html.escape(url, quote=True) + q + tag[hm.end(2):]
         if self.bug != "keep-msys":
             tag = self.MSYS_RE.sub("", tag)
         if self.bug == "add-attribute" and ok:
-            tag = tag.replace(" ", "  ", 1)  # an extra space inside the tag is harmless...
-            tag = tag[:-1] + " title=x>"     # ...an added attribute is not
+            tag = tag[:-1] + " title=x>"     # html5lib sees the extra attribute
+        if self.bug == "respace-tag" and ok:
+            tag = tag.replace(" ", "  ", 1)  # html5lib cannot see this; the raw alignment can
         return tag
 
     URL_RE = re.compile(r"https?://[^\s<>\"]+", re.I)
@@ -208,19 +212,6 @@ class FakeTool:
             stats["tracked"] += 1
             return self.click(url) + tail
         return self.URL_RE.sub(sub, text)
-
-
-def attr_unescape(value: str) -> str:
-    """Character references in an attribute value (HTML 13.2.5.72): a named reference
-    without ';' followed by '=' or an alphanumeric stays as written."""
-    def one(m):
-        ref = m.group(0)
-        if not ref.startswith("&#") and not ref.endswith(";"):
-            nxt = value[m.end():m.end() + 1]
-            if nxt == "=" or nxt.isalnum():
-                return ref
-        return html.unescape(ref)
-    return re.sub(r"&(?:#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[A-Za-z][A-Za-z0-9]*;?)", one, value)
 
 
 def qp_encode(data: bytes, eol: bytes, width: int = 76) -> bytes:

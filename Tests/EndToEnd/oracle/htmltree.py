@@ -13,6 +13,7 @@ pixels, and ``data-msys-*`` attributes as annotations.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -170,3 +171,36 @@ def first_difference(a: list, b: list, context: int = 2) -> str | None:
 def _short(ev, limit: int = 160) -> str:
     s = repr(ev)
     return s if len(s) <= limit else s[:limit] + "...)"
+
+
+def first_in_body(text: str):
+    """The first node html5lib puts into <body> (comments and white space skipped):
+    ("img", src) for an image, ("tag", name) for another element, ("text", data) for text."""
+    doc = html5lib.parse(text, treebuilder="etree", namespaceHTMLElements=False)
+    body = next((e for e in doc.iter() if isinstance(e.tag, str) and e.tag == "body"), None)
+    if body is None:
+        return None
+    if body.text and body.text.strip(HTML_WS):
+        return ("text", body.text)
+    for child in body:
+        if not isinstance(child.tag, str):          # a comment
+            if child.tail and child.tail.strip(HTML_WS):
+                return ("text", child.tail)
+            continue
+        if child.tag == "img":
+            return ("img", child.get("src"))
+        return ("tag", child.tag)
+    return None
+
+
+def attr_unescape(value: str) -> str:
+    """Character references in an attribute value as HTML5 reads them (13.2.5.72): a named
+    reference without ';' followed by '=' or an alphanumeric stays as written."""
+    def one(m):
+        ref = m.group(0)
+        if not ref.startswith("&#") and not ref.endswith(";"):
+            nxt = value[m.end():m.end() + 1]
+            if nxt == "=" or nxt.isalnum():
+                return ref
+        return html.unescape(ref)
+    return re.sub(r"&(?:#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[A-Za-z][A-Za-z0-9]*;?)", one, value)
