@@ -17,6 +17,7 @@ public struct Configuration: Sendable {
     /// The key file that seals tracked URLs (`keys.file`); relative paths are relative to
     /// the configuration file.
     public var keysFile = "/etc/tracking-milter/keys"
+    public var tracker = TrackerSettings()
 
     public init(file: String) { self.file = file }
 
