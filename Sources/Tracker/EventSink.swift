@@ -5,7 +5,16 @@ import Glibc
 
 /// Where event lines go. Each line is written whole, with its newline, before `write` returns.
 public protocol EventWriter: Sendable {
+    /// One line of text, without its newline.
     func write(line: String)
+    /// One line as UTF-8 bytes, ending in its newline (the tracker's path).
+    func write(lineWithNewline bytes: [UInt8])
+}
+
+extension EventWriter {
+    public func write(lineWithNewline bytes: [UInt8]) {
+        write(line: String(decoding: bytes.last == 0x0A ? bytes.dropLast() : bytes[...], as: UTF8.self))
+    }
 }
 
 /// Events on standard output or appended to a file, one `write(2)` per line under a lock,
@@ -59,6 +68,10 @@ public final class FileEventWriter: EventWriter {
     public func write(line: String) {
         var bytes = Array(line.utf8)
         bytes.append(0x0A)
+        write(lineWithNewline: bytes)
+    }
+
+    public func write(lineWithNewline bytes: [UInt8]) {
         fd.withLock { descriptor in
             bytes.withUnsafeBytes { raw in
                 var offset = 0

@@ -73,7 +73,7 @@ public final class TrackerCore: Sendable {
             route = .click
             let rest = path.dropFirst(3)
             // /f/{sublink}/{token}: exactly one more slash.
-            if let slash = rest.firstIndex(of: "/"), !rest[rest.index(after: slash)...].contains("/") {
+            if let slash = rest.firstIndex(of: "/"), !rest[rest.index(after: slash)...].contains(where: { $0 == "/" }) {
                 token = rest[rest.index(after: slash)...]
             }
         } else if path.hasPrefix("/q/") {
@@ -150,7 +150,7 @@ public final class TrackerCore: Sendable {
         let type = token.eventType
         let machine = classifier.withLock { $0 }.classify(userAgent: userAgent, client: client, eventType: type)
         let event = TrackerEvent(token: token, time: time, userAgent: userAgent, ipAddress: client?.description, machine: machine)
-        events.write(line: event.jsonLine)
+        events.write(lineWithNewline: event.lineBytes)
         metrics.event(type: type, machine: machine)
     }
 

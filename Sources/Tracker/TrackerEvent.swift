@@ -17,40 +17,54 @@ struct TrackerEvent: Sendable {
 
     /// The JSON text, without the newline.
     var jsonLine: String {
-        var out = "{\"type\":"
-        out.reserveCapacity(512 + token.targetURL.utf8.count + (token.metadata?.utf8.count ?? 0))
-        appendString(token.eventType, to: &out)
-        out += ",\"timestamp\":"
-        appendString(Self.timestamp(time), to: &out)
-        out += ",\"message_id\":"
-        appendString(MessageID(bytes: token.messageID).description, to: &out)
-        out += ",\"rcpt_to\":"
-        appendOptional(token.recipient, to: &out)
-        out += ",\"customer_id\":"
-        appendOptional(token.customerID, to: &out)
-        out += ",\"campaign_id\":"
-        appendOptional(token.campaignID, to: &out)
-        out += ",\"rcpt_meta\":"
-        out += Self.metadataObject(token.metadata)
-        out += ",\"rcpt_tags\":["
+        var bytes = lineBytes
+        bytes.removeLast()
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The JSON text and its newline, as UTF-8 (built on bytes: this runs for every hit).
+    var lineBytes: [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(400 + token.targetURL.utf8.count + (token.metadata?.utf8.count ?? 0) + (userAgent?.utf8.count ?? 0))
+        out += #"{"type":"#.utf8
+        Self.appendString(token.eventType, to: &out)
+        out += #","timestamp":""#.utf8
+        Self.appendTimestamp(time, to: &out)
+        out += #"","message_id":""#.utf8
+        let hex: StaticString = "0123456789abcdef"
+        hex.withUTF8Buffer { digits in
+            for byte in token.messageID {
+                out.append(digits[Int(byte >> 4)])
+                out.append(digits[Int(byte & 0x0F)])
+            }
+        }
+        out += #"","rcpt_to":"#.utf8
+        Self.appendOptional(token.recipient, to: &out)
+        out += #","customer_id":"#.utf8
+        Self.appendOptional(token.customerID, to: &out)
+        out += #","campaign_id":"#.utf8
+        Self.appendOptional(token.campaignID, to: &out)
+        out += #","rcpt_meta":"#.utf8
+        out += Self.metadataObject(token.metadata).utf8
+        out += #","rcpt_tags":["#.utf8
         for (i, tag) in token.tags.enumerated() {
-            if i > 0 { out += "," }
-            appendString(tag, to: &out)
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            Self.appendString(tag, to: &out)
         }
-        out += "]"
+        out.append(UInt8(ascii: "]"))
         if token.kind == .click {
-            out += ",\"target_link_url\":"
-            appendString(token.targetURL, to: &out)
-            out += ",\"target_link_name\":"
-            appendString(token.linkName, to: &out)
+            out += #","target_link_url":"#.utf8
+            Self.appendString(token.targetURL, to: &out)
+            out += #","target_link_name":"#.utf8
+            Self.appendString(token.linkName, to: &out)
         }
-        out += ",\"user_agent\":"
-        appendOptional(userAgent, to: &out)
-        out += ",\"ip_address\":"
-        appendOptional(ipAddress, to: &out)
-        out += ",\"machine\":"
-        appendOptional(machine, to: &out)
-        out += "}"
+        out += #","user_agent":"#.utf8
+        Self.appendOptional(userAgent, to: &out)
+        out += #","ip_address":"#.utf8
+        Self.appendOptional(ipAddress, to: &out)
+        out += #","machine":"#.utf8
+        Self.appendOptional(machine, to: &out)
+        out += "}\n".utf8
         return out
     }
 
@@ -69,47 +83,68 @@ struct TrackerEvent: Sendable {
 
     /// RFC 3339 UTC with milliseconds, as in the log lines: `2026-11-25T15:31:54.005Z`.
     static func timestamp(_ date: Date) -> String {
+        var out: [UInt8] = []
+        appendTimestamp(date, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func appendTimestamp(_ date: Date, to out: inout [UInt8]) {
         let interval = date.timeIntervalSince1970
         let seconds = Int(interval.rounded(.down))
         let milliseconds = min(999, max(0, Int(((interval - Double(seconds)) * 1000).rounded(.down))))
         var t = time_t(seconds)
         var parts = tm()
         gmtime_r(&t, &parts)
-        func pad(_ value: Int32, _ width: Int) -> String {
-            let s = String(value)
-            return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+        func digits(_ value: Int, _ width: Int) {
+            var divisor = 1
+            for _ in 1..<width { divisor *= 10 }
+            var v = value
+            while divisor > 0 {
+                out.append(UInt8(ascii: "0") + UInt8(v / divisor % 10))
+                v %= divisor
+                divisor /= 10
+            }
         }
-        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
-            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(milliseconds), 3))Z"
+        digits(Int(parts.tm_year) + 1900, 4)
+        out.append(UInt8(ascii: "-"))
+        digits(Int(parts.tm_mon) + 1, 2)
+        out.append(UInt8(ascii: "-"))
+        digits(Int(parts.tm_mday), 2)
+        out.append(UInt8(ascii: "T"))
+        digits(Int(parts.tm_hour), 2)
+        out.append(UInt8(ascii: ":"))
+        digits(Int(parts.tm_min), 2)
+        out.append(UInt8(ascii: ":"))
+        digits(Int(parts.tm_sec), 2)
+        out.append(UInt8(ascii: "."))
+        digits(milliseconds, 3)
+        out.append(UInt8(ascii: "Z"))
     }
 
-    private func appendOptional(_ value: String?, to out: inout String) {
-        if let value { appendString(value, to: &out) } else { out += "null" }
+    private static func appendOptional(_ value: String?, to out: inout [UInt8]) {
+        if let value { appendString(value, to: &out) } else { out += "null".utf8 }
     }
 
     /// A JSON string: quotes, backslashes and control characters escaped, everything else as UTF-8.
-    private func appendString(_ value: String, to out: inout String) {
-        out += "\""
-        if !value.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x7F }) {
-            out += value
-        } else {
-            for scalar in value.unicodeScalars {
-                switch scalar {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                case "\r": out += "\\r"
-                case "\t": out += "\\t"
-                default:
-                    if scalar.value < 0x20 || scalar.value == 0x7F {
-                        let hex = String(scalar.value, radix: 16)
-                        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                    } else {
-                        out.unicodeScalars.append(scalar)
-                    }
+    private static func appendString(_ value: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        let hex: StaticString = "0123456789abcdef"
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out += #"\""#.utf8
+            case UInt8(ascii: "\\"): out += #"\\"#.utf8
+            case UInt8(ascii: "\n"): out += #"\n"#.utf8
+            case UInt8(ascii: "\r"): out += #"\r"#.utf8
+            case UInt8(ascii: "\t"): out += #"\t"#.utf8
+            case 0..<0x20, 0x7F:
+                out += #"\u00"#.utf8
+                hex.withUTF8Buffer { digits in
+                    out.append(digits[Int(byte >> 4)])
+                    out.append(digits[Int(byte & 0x0F)])
                 }
+            default: out.append(byte)
             }
         }
-        out += "\""
+        out.append(UInt8(ascii: "\""))
     }
 }

@@ -28,7 +28,10 @@ public enum TrackerServer {
         logger: Logger,
         onListening: @escaping @Sendable (TrackerListenAddress) async -> Void = { _ in }
     ) -> Application<TrackerResponder> {
-        Application(
+        // Hummingbird's own info line ("Server started ...") would repeat ours.
+        var serverLogger = logger
+        serverLogger.logLevel = max(logger.logLevel, .notice)
+        return Application(
             responder: TrackerResponder(core: core),
             configuration: ApplicationConfiguration(address: .hostname(listen.host, port: listen.port), serverName: nil),
             onServerRunning: { channel in
@@ -37,7 +40,7 @@ public enum TrackerServer {
                 }
                 await onListening(bound ?? listen)
             },
-            logger: logger
+            logger: serverLogger
         )
     }
 

@@ -71,6 +71,28 @@ struct ClientAndRateLimitTests {
         #expect(ClientIP("not an address") == nil && ClientIP("10.0.0.0/8") == nil)
     }
 
+    @Test("the request-time address parser agrees with the configuration's", arguments: [
+        "0.0.0.0", "255.255.255.255", "192.0.2.1", "::", "::1", "1::", "2001:db8::1", "2001:DB8:0:0:0:0:0:1",
+        "1:2:3:4:5:6:7:8", "::ffff:203.0.113.9", "64:ff9b::192.0.2.33", "fe80::1:2", "1:2:3:4:5:6:1.2.3.4",
+    ])
+    func parserAgrees(text: String) throws {
+        let ip = try #require(ClientIP(text))
+        let network = try #require(IPNetwork(text))
+        if network.address.count == 16, network.address[0..<12] == [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF] {
+            #expect(ip.bytes == Array(network.address[12...]))
+        } else {
+            #expect(ip.bytes == network.address)
+        }
+    }
+
+    @Test("malformed addresses are not addresses", arguments: [
+        "", "1.2.3", "1.2.3.4.5", "256.1.1.1", "1.2.3.4/8", "1..2.3", "1.2.3.", "1234.1.1.1", ":", ":::", "1::2::3",
+        "1:2:3:4:5:6:7:8:9", "12345::", "g::1", ":1", "1:", "1:2:3:4:5:6:7", "::1.2.3", "1.2.3.4::", "localhost", "[::1",
+    ])
+    func malformed(text: String) {
+        #expect(ClientIP(text) == nil, "\(text)")
+    }
+
     @Test("clicks over click_rate_limit per minute answer 403 and record nothing; other clients go on")
     func rateLimit() async throws {
         let fixture = TrackerFixture(settings: Self.settings(trusted: ["127.0.0.1"], limit: 3))
