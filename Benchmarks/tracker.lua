@@ -1,10 +1,10 @@
 -- wrk script for Benchmarks/run-tracker-wrk.
---   wrk ... -s Benchmarks/tracker.lua http://127.0.0.1:PORT -- LABEL [PATHS_FILE]
+--   wrk ... -s Benchmarks/tracker.lua http://127.0.0.1:PORT/PATH [-- PATHS_FILE]
 -- With PATHS_FILE, each request takes the next path of the file (valid click or open URLs,
 -- one per line), each thread starting at its own offset; without it, the URL's own path.
--- done() prints one line: LABEL requests/s, p50/p99 latency in ms, errors and non-2xx/3xx.
+-- done() prints one line: requests/s, p50/p99 latency in ms, errors and non-2xx/3xx
+-- (done runs in wrk's main Lua state, which never sees init's arguments: the caller labels it).
 
-local label = "run"
 local paths = {}
 local index = 0
 
@@ -18,9 +18,8 @@ function setup(thread)
 end
 
 function init(args)
-  label = args[1] or "run"
-  if args[2] then
-    for line in io.lines(args[2]) do
+  if args[1] then
+    for line in io.lines(args[1]) do
       if #line > 0 then paths[#paths + 1] = line end
     end
     -- Spread the threads over the list so they do not ask for the same tokens in step.
@@ -40,8 +39,8 @@ function done(summary, latency, requests)
   local seconds = summary.duration / 1e6
   local errors = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout
   io.write(string.format(
-    "RESULT %s requests=%d seconds=%.2f rps=%.0f p50_ms=%.3f p99_ms=%.3f max_ms=%.3f socket_errors=%d non_2xx_3xx=%d\n",
-    label, summary.requests, seconds, summary.requests / seconds,
+    "RESULT requests=%d seconds=%.2f rps=%.0f p50_ms=%.3f p99_ms=%.3f max_ms=%.3f socket_errors=%d non_2xx_3xx=%d\n",
+    summary.requests, seconds, summary.requests / seconds,
     latency:percentile(50) / 1000, latency:percentile(99) / 1000, latency.max / 1000,
     errors, summary.errors.status))
 end

@@ -57,28 +57,32 @@ public final class TrackerCore: Sendable {
     public var rateLimitedClients: Int { limiter.trackedAddresses }
 
     /// Answers one request; the route and outcome also go to the metrics.
-    func respond(method: HTTPRequest.Method, path: String, headers: HTTPFields, peer: String?) -> Response {
+    func respond(method: HTTPRequest.Method, path: String, headers: HTTPFields, peer: @autoclosure () -> String?) -> Response {
         let start = ContinuousClock.now
         let (route, outcome, response) = answer(method: method, path: path, headers: headers, peer: peer)
         metrics.request(route, outcome, duration: ContinuousClock.now - start)
         return response
     }
 
-    func answer(method: HTTPRequest.Method, path: String, headers: HTTPFields, peer: String?)
+    func answer(method: HTTPRequest.Method, path: String, headers: HTTPFields, peer: () -> String?)
         -> (TrackerRoute, TrackerOutcome, Response)
     {
         let route: TrackerRoute
         var token: Substring = ""
+        // Routing on the UTF-8 bytes: Character iteration over a long token is slow.
+        let utf8 = path.utf8
+        let slash = UInt8(ascii: "/")
         if path.hasPrefix("/f/") {
             route = .click
-            let rest = path.dropFirst(3)
             // /f/{sublink}/{token}: exactly one more slash.
-            if let slash = rest.firstIndex(of: "/"), !rest[rest.index(after: slash)...].contains(where: { $0 == "/" }) {
-                token = rest[rest.index(after: slash)...]
+            let rest = utf8.index(utf8.startIndex, offsetBy: 3)
+            if let second = utf8[rest...].firstIndex(of: slash) {
+                let start = utf8.index(after: second)
+                if !utf8[start...].contains(slash) { token = path[start...] }
             }
         } else if path.hasPrefix("/q/") {
             route = .open
-            token = path.dropFirst(3)
+            token = path[utf8.index(utf8.startIndex, offsetBy: 3)...]
         } else if path == "/healthz" {
             route = .healthz
         } else if path == "/metrics" {
@@ -100,7 +104,7 @@ public final class TrackerCore: Sendable {
         return (route, outcome, isHead ? response.createHeadResponse() : response)
     }
 
-    private func click(_ text: Substring, headers: HTTPFields, peer: String?) -> (TrackerOutcome, Response) {
+    private func click(_ text: Substring, headers: HTTPFields, peer: () -> String?) -> (TrackerOutcome, Response) {
         var client: ClientIP?
         if limiter.isEnabled {
             client = clientAddress(headers: headers, peer: peer)
@@ -130,7 +134,7 @@ public final class TrackerCore: Sendable {
         return (.redirected, Responses.redirect(to: location))
     }
 
-    private func open(_ text: Substring, headers: HTTPFields, peer: String?) -> (TrackerOutcome, Response) {
+    private func open(_ text: Substring, headers: HTTPFields, peer: () -> String?) -> (TrackerOutcome, Response) {
         let token: TrackingToken
         do {
             token = try TrackingToken.open(text, with: keyring)
@@ -154,12 +158,12 @@ public final class TrackerCore: Sendable {
         metrics.event(type: type, machine: machine)
     }
 
-    private func clientAddress(headers: HTTPFields, peer: String?) -> ClientIP? {
+    private func clientAddress(headers: HTTPFields, peer: () -> String?) -> ClientIP? {
         var forwarded: [String] = []
         for field in headers where field.name.canonicalName == "x-forwarded-for" {
             forwarded.append(field.value)
         }
-        return resolver.resolve(peer: peer, forwardedFor: forwarded)
+        return resolver.resolve(peer: peer(), forwardedFor: forwarded)
     }
 
     /// The `Location` for a sealed target, or nil when it must not be redirected to: only
