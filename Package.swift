@@ -83,7 +83,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "tracker-bench-tokens",
-            dependencies: ["Tracking"],
+            dependencies: ["Tracking", "TrackingMilter", "Tracker", .product(name: "Hummingbird", package: "hummingbird")],
             path: "Benchmarks/TrackerTokens",
             swiftSettings: strict
         ),

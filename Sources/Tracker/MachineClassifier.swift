@@ -1,4 +1,7 @@
 import TrackingMilter
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Names known automated fetchers (Apple Mail Privacy Protection, image proxies, link
 /// scanners) from the rules of the machines file. The first rule that matches wins; a hit
@@ -44,9 +47,9 @@ struct MachineClassifier: Sendable {
             }
             if !rule.contains.isEmpty || !rule.equals.isEmpty {
                 guard let userAgent else { continue }
-                var matched = rule.equals.contains(userAgent)
+                var matched = !rule.equals.isEmpty && rule.equals.contains(userAgent)
                 if !matched && !rule.contains.isEmpty {
-                    if lowered == nil { lowered = Array(userAgent.utf8).map(Self.lower) }
+                    if lowered == nil { lowered = Self.lowercased(userAgent) }
                     matched = rule.contains.contains { Self.find($0, in: lowered!) }
                 }
                 guard matched else { continue }
@@ -60,20 +63,33 @@ struct MachineClassifier: Sendable {
         byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
     }
 
+    private static func lowercased(_ text: String) -> [UInt8] {
+        let utf8 = text.utf8
+        return [UInt8](unsafeUninitializedCapacity: utf8.count) { buffer, count in
+            for byte in utf8 {
+                buffer[count] = lower(byte)
+                count += 1
+            }
+        }
+    }
+
     private static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Bool {
         guard !needle.isEmpty else { return true }
         guard haystack.count >= needle.count else { return false }
-        let first = needle[0]
-        var i = 0
-        let last = haystack.count - needle.count
-        while i <= last {
-            if haystack[i] == first {
-                var j = 1
-                while j < needle.count && haystack[i + j] == needle[j] { j += 1 }
-                if j == needle.count { return true }
+        // memchr to each candidate first byte, memcmp for the rest (both vectorised in libc).
+        return haystack.withUnsafeBytes { h in
+            needle.withUnsafeBytes { n in
+                let base = h.baseAddress!
+                let last = h.count - n.count
+                var offset = 0
+                while offset <= last {
+                    guard let hit = memchr(base + offset, Int32(n[0]), last - offset + 1) else { return false }
+                    let position = base.distance(to: UnsafeRawPointer(hit))
+                    if memcmp(base + position, n.baseAddress!, n.count) == 0 { return true }
+                    offset = position + 1
+                }
+                return false
             }
-            i += 1
         }
-        return false
     }
 }

@@ -57,7 +57,7 @@ public final class TrackerCore: Sendable {
     public var rateLimitedClients: Int { limiter.trackedAddresses }
 
     /// Answers one request; the route and outcome also go to the metrics.
-    func respond(method: HTTPRequest.Method, path: String, headers: HTTPFields, peer: @autoclosure () -> String?) -> Response {
+    public func respond(method: HTTPRequest.Method, path: String, headers: HTTPFields, peer: @autoclosure () -> String?) -> Response {
         let start = ContinuousClock.now
         let (route, outcome, response) = answer(method: method, path: path, headers: headers, peer: peer)
         metrics.request(route, outcome, duration: ContinuousClock.now - start)

@@ -26,11 +26,11 @@ struct TrackerEvent: Sendable {
     var lineBytes: [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(400 + token.targetURL.utf8.count + (token.metadata?.utf8.count ?? 0) + (userAgent?.utf8.count ?? 0))
-        out += #"{"type":"#.utf8
+        Self.literal(#"{"type":"#, &out)
         Self.appendString(token.eventType, to: &out)
-        out += #","timestamp":""#.utf8
+        Self.literal(#","timestamp":""#, &out)
         Self.appendTimestamp(time, to: &out)
-        out += #"","message_id":""#.utf8
+        Self.literal(#"","message_id":""#, &out)
         let hex: StaticString = "0123456789abcdef"
         hex.withUTF8Buffer { digits in
             for byte in token.messageID {
@@ -38,33 +38,34 @@ struct TrackerEvent: Sendable {
                 out.append(digits[Int(byte & 0x0F)])
             }
         }
-        out += #"","rcpt_to":"#.utf8
+        Self.literal(#"","rcpt_to":"#, &out)
         Self.appendOptional(token.recipient, to: &out)
-        out += #","customer_id":"#.utf8
+        Self.literal(#","customer_id":"#, &out)
         Self.appendOptional(token.customerID, to: &out)
-        out += #","campaign_id":"#.utf8
+        Self.literal(#","campaign_id":"#, &out)
         Self.appendOptional(token.campaignID, to: &out)
-        out += #","rcpt_meta":"#.utf8
-        out += Self.metadataObject(token.metadata).utf8
-        out += #","rcpt_tags":["#.utf8
+        Self.literal(#","rcpt_meta":"#, &out)
+        var metadata = Self.metadataObject(token.metadata)
+        metadata.withUTF8 { out.append(contentsOf: $0) }
+        Self.literal(#","rcpt_tags":["#, &out)
         for (i, tag) in token.tags.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
             Self.appendString(tag, to: &out)
         }
         out.append(UInt8(ascii: "]"))
         if token.kind == .click {
-            out += #","target_link_url":"#.utf8
+            Self.literal(#","target_link_url":"#, &out)
             Self.appendString(token.targetURL, to: &out)
-            out += #","target_link_name":"#.utf8
+            Self.literal(#","target_link_name":"#, &out)
             Self.appendString(token.linkName, to: &out)
         }
-        out += #","user_agent":"#.utf8
+        Self.literal(#","user_agent":"#, &out)
         Self.appendOptional(userAgent, to: &out)
-        out += #","ip_address":"#.utf8
+        Self.literal(#","ip_address":"#, &out)
         Self.appendOptional(ipAddress, to: &out)
-        out += #","machine":"#.utf8
+        Self.literal(#","machine":"#, &out)
         Self.appendOptional(machine, to: &out)
-        out += "}\n".utf8
+        Self.literal("}\n", &out)
         return out
     }
 
@@ -121,30 +122,48 @@ struct TrackerEvent: Sendable {
         out.append(UInt8(ascii: "Z"))
     }
 
-    private static func appendOptional(_ value: String?, to out: inout [UInt8]) {
-        if let value { appendString(value, to: &out) } else { out += "null".utf8 }
+    @inline(__always)
+    private static func literal(_ text: StaticString, _ out: inout [UInt8]) {
+        text.withUTF8Buffer { out.append(contentsOf: $0) }
     }
 
-    /// A JSON string: quotes, backslashes and control characters escaped, everything else as UTF-8.
+    private static func appendOptional(_ value: String?, to out: inout [UInt8]) {
+        if let value { appendString(value, to: &out) } else { literal("null", &out) }
+    }
+
+    /// A JSON string: quotes, backslashes and control characters escaped, everything else as
+    /// UTF-8, copied in runs.
     private static func appendString(_ value: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        let hex: StaticString = "0123456789abcdef"
-        for byte in value.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): out += #"\""#.utf8
-            case UInt8(ascii: "\\"): out += #"\\"#.utf8
-            case UInt8(ascii: "\n"): out += #"\n"#.utf8
-            case UInt8(ascii: "\r"): out += #"\r"#.utf8
-            case UInt8(ascii: "\t"): out += #"\t"#.utf8
-            case 0..<0x20, 0x7F:
-                out += #"\u00"#.utf8
-                hex.withUTF8Buffer { digits in
-                    out.append(digits[Int(byte >> 4)])
-                    out.append(digits[Int(byte & 0x0F)])
-                }
-            default: out.append(byte)
+        var text = value
+        text.withUTF8 { bytes in
+            var runStart = 0
+            for i in 0..<bytes.count {
+                let byte = bytes[i]
+                guard byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F else { continue }
+                if runStart < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i])) }
+                appendEscape(byte, to: &out)
+                runStart = i + 1
             }
+            if runStart < bytes.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...])) }
         }
         out.append(UInt8(ascii: "\""))
+    }
+
+    private static func appendEscape(_ byte: UInt8, to out: inout [UInt8]) {
+        switch byte {
+        case UInt8(ascii: "\""): Self.literal(#"\""#, &out)
+        case UInt8(ascii: "\\"): Self.literal(#"\\"#, &out)
+        case UInt8(ascii: "\n"): Self.literal(#"\n"#, &out)
+        case UInt8(ascii: "\r"): Self.literal(#"\r"#, &out)
+        case UInt8(ascii: "\t"): Self.literal(#"\t"#, &out)
+        default:
+            let hex: StaticString = "0123456789abcdef"
+            Self.literal(#"\u00"#, &out)
+            hex.withUTF8Buffer { digits in
+                out.append(digits[Int(byte >> 4)])
+                out.append(digits[Int(byte & 0x0F)])
+            }
+        }
     }
 }

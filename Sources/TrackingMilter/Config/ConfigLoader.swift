@@ -27,10 +27,10 @@ public enum ConfigLoader {
         for (name, value) in try top.mapping(allowed: sections) {
             switch name {
             case "milter": try readMilter(value, into: &config.milter)
+            case "tracker": config.tracker = try TrackerConfigLoader.read(value)
             case "log": try readLog(value, into: &config.log)
             case "tracking": try readTracking(value, into: &config.tracking)
             case "policy": config.policy = try PolicyLoader.read(value)
-            case "tracker": config.tracker = try TrackerConfigLoader.read(value)
             case "keys":
                 for (key, entry) in try value.mapping(allowed: keysKeys) where key == "file" {
                     config.keysFile = resolve(try entry.nonEmptyString(), relativeTo: file)
