@@ -19,6 +19,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(
@@ -42,10 +46,24 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "Tracker",
+            dependencies: [
+                "Tracking", "TrackingMilter",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "tracking-milter",
             dependencies: [
-                "TrackingMilter", "Milter",
+                "TrackingMilter", "Milter", "Tracker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -63,11 +81,28 @@ let package = Package(
             path: "Examples/PassthroughMilter",
             swiftSettings: strict
         ),
+        .executableTarget(
+            name: "tracker-bench-tokens",
+            dependencies: ["Tracking", "TrackingMilter", "Tracker", .product(name: "Hummingbird", package: "hummingbird")],
+            path: "Benchmarks/TrackerTokens",
+            swiftSettings: strict
+        ),
         .testTarget(name: "MilterTests", dependencies: ["Milter", "MilterTesting"], swiftSettings: strict),
         .testTarget(name: "TrackingTests", dependencies: ["Tracking"], swiftSettings: strict),
         .testTarget(
             name: "TrackingMilterTests",
             dependencies: ["TrackingMilter", "Milter", "MilterTesting", "Tracking"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "TrackerTests",
+            dependencies: [
+                "Tracker", "Tracking", "TrackingMilter",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
     ],

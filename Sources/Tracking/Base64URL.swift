@@ -27,25 +27,39 @@ enum Base64URL {
     }
 
     static func decode(_ text: some StringProtocol) -> [UInt8]? {
-        let characters = Array(text.utf8)
+        // The tracker decodes a token per request: work on the contiguous UTF-8 when there is one.
+        if let decoded = text.utf8.withContiguousStorageIfAvailable({ decode(bytes: $0) }) { return decoded }
+        return Array(text.utf8).withUnsafeBufferPointer { decode(bytes: $0) }
+    }
+
+    private static func decode(bytes characters: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         // One character alone carries 6 bits, less than a byte: never a valid length.
         guard characters.count % 4 != 1 else { return nil }
-        var out: [UInt8] = []
-        out.reserveCapacity(characters.count * 3 / 4)
-        var group: UInt32 = 0
-        var bits = 0
-        for character in characters {
-            let value = values[Int(character)]
-            guard value != 0xFF else { return nil }
-            group = group << 6 | UInt32(value)
-            bits += 6
-            if bits >= 8 {
-                bits -= 8
-                out.append(UInt8(truncatingIfNeeded: group >> UInt32(bits)))
-                group &= (1 << UInt32(bits)) - 1
+        var valid = true
+        // Every 4 characters make 3 bytes; 2 or 3 left over make 1 or 2.
+        let out = [UInt8](unsafeUninitializedCapacity: characters.count * 3 / 4) { buffer, count in
+            values.withUnsafeBufferPointer { table in
+                var group: UInt32 = 0
+                var bits = 0
+                for character in characters {
+                    let value = table[Int(character)]
+                    guard value != 0xFF else {
+                        valid = false
+                        return
+                    }
+                    group = group << 6 | UInt32(value)
+                    bits += 6
+                    if bits >= 8 {
+                        bits -= 8
+                        buffer[count] = UInt8(truncatingIfNeeded: group >> UInt32(bits))
+                        count += 1
+                        group &= (1 << UInt32(bits)) - 1
+                    }
+                }
+                // Left-over bits are padding and must be zero (canonical form).
+                valid = group == 0
             }
         }
-        // Left-over bits are padding and must be zero (canonical form).
-        return group == 0 ? out : nil
+        return valid ? out : nil
     }
 }

@@ -11,15 +11,11 @@ extension TrackingToken {
         guard version == SealedTokenFormat.version else { throw .malformed(.unsupportedVersion(version)) }
         guard let key = keyring.key(id: keyID) else { throw .unknownKey(keyID) }
 
-        let nonceEnd = SealedTokenFormat.headerLength
-        let tagStart = sealed.count - SealedTokenFormat.tagLength
         let body: [UInt8]
         do {
-            let box = try ChaChaPoly.SealedBox(
-                nonce: try ChaChaPoly.Nonce(data: sealed[2..<nonceEnd]),
-                ciphertext: sealed[nonceEnd..<tagStart],
-                tag: sealed[tagStart...]
-            )
+            // Nonce, ciphertext and tag follow the two header bytes in exactly the "combined"
+            // layout, so the box takes them in one copy.
+            let box = try ChaChaPoly.SealedBox(combined: sealed[2...])
             body = Array(try ChaChaPoly.open(box, using: key.cipherKey, authenticating: sealed[0..<2]))
         } catch {
             // The lengths are checked above, so authentication is the one thing left to fail.

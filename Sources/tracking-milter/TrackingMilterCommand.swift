@@ -5,6 +5,9 @@ struct TrackingMilterCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tracking-milter",
         abstract: "Engagement tracking (click and open tracking) inside Postfix or Sendmail.",
-        subcommands: [MilterCommand.self, CheckConfigCommand.self, RewriteCommand.self, KeygenCommand.self, DecodeCommand.self]
+        subcommands: [
+            MilterCommand.self, TrackerCommand.self, CheckConfigCommand.self, RewriteCommand.self, KeygenCommand.self,
+            DecodeCommand.self,
+        ]
     )
 }

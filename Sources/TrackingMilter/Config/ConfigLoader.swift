@@ -27,6 +27,7 @@ public enum ConfigLoader {
         for (name, value) in try top.mapping(allowed: sections) {
             switch name {
             case "milter": try readMilter(value, into: &config.milter)
+            case "tracker": config.tracker = try TrackerConfigLoader.read(value)
             case "log": try readLog(value, into: &config.log)
             case "tracking": try readTracking(value, into: &config.tracking)
             case "policy": config.policy = try PolicyLoader.read(value)
@@ -93,7 +94,7 @@ public enum ConfigLoader {
         }
     }
 
-    static let sections: Set = ["milter", "log", "tracking", "listeners", "policy", "keys", "limits"]
+    static let sections: Set = ["milter", "log", "tracking", "listeners", "policy", "keys", "limits", "tracker"]
     static let milterKeys: Set = [
         "socket", "socket_mode", "timeout", "on_error", "header_errors", "strip_api_header", "recipient_mode",
         "rewrite_signed",
@@ -107,7 +108,7 @@ public enum ConfigLoader {
     public static var knownKeys: [String] {
         milterKeys.map { "milter.\($0)" } + logKeys.map { "log.\($0)" } + trackingKeys.map { "tracking.\($0)" }
             + keysKeys.map { "keys.\($0)" } + limitKeys.map { "limits.\($0)" } + PolicyLoader.matchKeys.map { "policy[].match.\($0)" }
-            + PolicyValues.variables.map { "policy[].set.\($0)" }
+            + PolicyValues.variables.map { "policy[].set.\($0)" } + TrackerConfigLoader.keys.map { "tracker.\($0)" }
     }
 
     static let trackingKeys: Set = [

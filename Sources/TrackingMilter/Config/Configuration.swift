@@ -14,6 +14,7 @@ public struct Configuration: Sendable {
     public var listeners: [String: TrackingOptions] = [:]
     /// Policy rules, in file order (SPEC §2.3).
     public var policy = Policy()
+    public var tracker = TrackerSettings()
     /// The key file that seals tracked URLs (`keys.file`); relative paths are relative to
     /// the configuration file.
     public var keysFile = "/etc/tracking-milter/keys"

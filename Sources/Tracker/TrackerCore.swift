@@ -1,0 +1,215 @@
+import Foundation
+import Hummingbird
+import Logging
+import Synchronization
+import Tracking
+import TrackingMilter
+
+/// Everything the tracker decides, independent of the server around it: which route a
+/// request is, whether its token opens, what to answer, and which event to write.
+public final class TrackerCore: Sendable {
+    let keyring: TrackingKeyring
+    let resolver: ClientAddressResolver
+    let limiter: ClickRateLimiter
+    let events: any EventWriter
+    let metrics: TrackerMetrics
+    let logger: Logger
+    private let classifier: Mutex<MachineClassifier>
+    private let now: @Sendable () -> Date
+
+    /// The longest target a click redirects to; longer ones are refused with `404`.
+    public static let maxTargetLength = 4096
+
+    /// - Parameters:
+    ///   - settings: the `tracker:` section.
+    ///   - machines: the machine classification rules.
+    ///   - now: wall-clock time, for expiry and event timestamps.
+    ///   - monotonicSeconds: the rate limiter's clock.
+    public init(
+        keyring: TrackingKeyring,
+        settings: TrackerSettings,
+        machines: [MachineRule],
+        events: any EventWriter,
+        logger: Logger,
+        now: @escaping @Sendable () -> Date = { Date() },
+        monotonicSeconds: @escaping @Sendable () -> Double = TrackerClock.monotonicSeconds
+    ) {
+        self.keyring = keyring
+        self.resolver = ClientAddressResolver(trustedProxies: IPRangeSet(settings.trustedProxies))
+        self.limiter = ClickRateLimiter(perMinute: settings.clickRateLimit, capacity: settings.rateLimitClients, now: monotonicSeconds)
+        self.events = events
+        self.metrics = TrackerMetrics()
+        self.logger = logger
+        self.classifier = Mutex(MachineClassifier(rules: machines))
+        self.now = now
+    }
+
+    /// Replaces the machine rules (SIGHUP); requests in flight finish with the old ones.
+    public func replaceMachines(_ rules: [MachineRule]) {
+        let compiled = MachineClassifier(rules: rules)
+        classifier.withLock { $0 = compiled }
+    }
+
+    /// The number of machine rules in force.
+    public var machineRuleCount: Int { classifier.withLock { $0.ruleCount } }
+
+    /// Client addresses the rate limiter remembers now.
+    public var rateLimitedClients: Int { limiter.trackedAddresses }
+
+    /// Answers one request; the route and outcome also go to the metrics.
+    public func respond(method: HTTPRequest.Method, path: String, headers: HTTPFields, peer: @autoclosure () -> String?) -> Response {
+        let start = ContinuousClock.now
+        let (route, outcome, response) = answer(method: method, path: path, headers: headers, peer: peer)
+        metrics.request(route, outcome, duration: ContinuousClock.now - start)
+        return response
+    }
+
+    func answer(method: HTTPRequest.Method, path: String, headers: HTTPFields, peer: () -> String?)
+        -> (TrackerRoute, TrackerOutcome, Response)
+    {
+        let route: TrackerRoute
+        var token: Substring = ""
+        // Routing on the UTF-8 bytes: Character iteration over a long token is slow.
+        let utf8 = path.utf8
+        let slash = UInt8(ascii: "/")
+        if path.hasPrefix("/f/") {
+            route = .click
+            // /f/{sublink}/{token}: exactly one more slash.
+            let rest = utf8.index(utf8.startIndex, offsetBy: 3)
+            if let second = utf8[rest...].firstIndex(of: slash) {
+                let start = utf8.index(after: second)
+                if !utf8[start...].contains(slash) { token = path[start...] }
+            }
+        } else if path.hasPrefix("/q/") {
+            route = .open
+            token = path[utf8.index(utf8.startIndex, offsetBy: 3)...]
+        } else if path == "/healthz" {
+            route = .healthz
+        } else if path == "/metrics" {
+            route = .metrics
+        } else {
+            return (.other, .notFound, Responses.notFound())
+        }
+        let isHead = method == .head
+        guard method == .get || isHead else { return (route, .methodNotAllowed, Responses.methodNotAllowed()) }
+
+        let (outcome, response): (TrackerOutcome, Response)
+        switch route {
+        case .click: (outcome, response) = click(token, headers: headers, peer: peer)
+        case .open: (outcome, response) = open(token, headers: headers, peer: peer)
+        case .healthz: (outcome, response) = (.ok, Responses.healthy())
+        case .metrics: (outcome, response) = (.ok, Responses.metrics(metrics.exposition(rateLimitClients: limiter.trackedAddresses)))
+        case .other: (outcome, response) = (.notFound, Responses.notFound())
+        }
+        return (route, outcome, isHead ? response.createHeadResponse() : response)
+    }
+
+    private func click(_ text: Substring, headers: HTTPFields, peer: () -> String?) -> (TrackerOutcome, Response) {
+        var client: ClientIP?
+        if limiter.isEnabled {
+            client = clientAddress(headers: headers, peer: peer)
+            if let client, !limiter.allow(client.bytes) {
+                logger.debug("click rate limit reached", metadata: ["client": "\(client)"])
+                return (.rateLimited, Responses.tooManyClicks())
+            }
+        }
+        let token: TrackingToken
+        do {
+            token = try TrackingToken.open(text, with: keyring)
+        } catch {
+            logger.debug("click token refused", metadata: ["reason": "\(error)"])
+            return (.invalid, Responses.notFound())
+        }
+        guard token.kind == .click else {
+            logger.debug("click token refused", metadata: ["reason": "an open token on /f/"])
+            return (.invalid, Responses.notFound())
+        }
+        guard let location = Self.redirectLocation(token.targetURL) else {
+            logger.debug("click target refused", metadata: ["reason": "not an http(s) URL of at most \(Self.maxTargetLength) bytes"])
+            return (.refused, Responses.notFound())
+        }
+        let time = now()
+        if token.isExpired(now: time) { return (.expired, Responses.redirect(to: location)) }
+        record(token, time: time, headers: headers, client: client ?? clientAddress(headers: headers, peer: peer))
+        return (.redirected, Responses.redirect(to: location))
+    }
+
+    private func open(_ text: Substring, headers: HTTPFields, peer: () -> String?) -> (TrackerOutcome, Response) {
+        let token: TrackingToken
+        do {
+            token = try TrackingToken.open(text, with: keyring)
+        } catch {
+            logger.debug("open token refused", metadata: ["reason": "\(error)"])
+            return (.invalid, Responses.pixel())
+        }
+        guard token.kind != .click else { return (.notAnOpen, Responses.pixel()) }
+        let time = now()
+        if token.isExpired(now: time) { return (.expired, Responses.pixel()) }
+        record(token, time: time, headers: headers, client: clientAddress(headers: headers, peer: peer))
+        return (.recorded, Responses.pixel())
+    }
+
+    private func record(_ token: TrackingToken, time: Date, headers: HTTPFields, client: ClientIP?) {
+        let userAgent = headers[.userAgent]
+        let type = token.eventType
+        let machine = classifier.withLock { $0 }.classify(userAgent: userAgent, client: client, eventType: type)
+        let event = TrackerEvent(token: token, time: time, userAgent: userAgent, ipAddress: client?.description, machine: machine)
+        events.write(lineWithNewline: event.lineBytes)
+        metrics.event(type: type, machine: machine)
+    }
+
+    private func clientAddress(headers: HTTPFields, peer: () -> String?) -> ClientIP? {
+        var forwarded: [String] = []
+        for field in headers where field.name.canonicalName == "x-forwarded-for" {
+            forwarded.append(field.value)
+        }
+        return resolver.resolve(peer: peer(), forwardedFor: forwarded)
+    }
+
+    /// The `Location` for a sealed target, or nil when it must not be redirected to: only
+    /// `http://` and `https://` URLs with a host, at most `maxTargetLength` bytes, without
+    /// control characters. Spaces, non-ASCII bytes and the few characters a URL may not
+    /// carry raw are percent-encoded, as a browser would do with the same link.
+    static func redirectLocation(_ target: String) -> String? {
+        let bytes = Array(target.utf8)
+        guard bytes.count <= maxTargetLength else { return nil }
+        let schemeLength: Int
+        if Self.hasPrefix(bytes, "https://") {
+            schemeLength = 8
+        } else if Self.hasPrefix(bytes, "http://") {
+            schemeLength = 7
+        } else {
+            return nil
+        }
+        guard bytes.count > schemeLength else { return nil }
+        switch bytes[schemeLength] {
+        case UInt8(ascii: "/"), UInt8(ascii: "\\"), UInt8(ascii: "?"), UInt8(ascii: "#"), UInt8(ascii: "@"): return nil
+        default: break
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        let hex = Array("0123456789ABCDEF".utf8)
+        for byte in bytes {
+            switch byte {
+            case 0..<0x20, 0x7F: return nil
+            case 0x20, 0x22, 0x3C, 0x3E, 0x5C, 0x5E, 0x60, 0x7B, 0x7C, 0x7D, 0x80...0xFF:
+                out += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
+            default:
+                out.append(byte)
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Case-insensitive ASCII prefix test.
+    private static func hasPrefix(_ bytes: [UInt8], _ prefix: StaticString) -> Bool {
+        let count = prefix.utf8CodeUnitCount
+        guard bytes.count >= count else { return false }
+        return prefix.withUTF8Buffer { p in
+            (0..<count).allSatisfy { i in
+                let b = bytes[i]
+                return (b >= 0x41 && b <= 0x5A ? b | 0x20 : b) == p[i]
+            }
+        }
+    }
+}

@@ -1,0 +1,17 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Signal set-up for the tracker process.
+public enum TrackerSignals {
+    /// Undoes `MilterSignals.blockTerminationSignals()` (which `main` runs for libmilter before
+    /// any thread starts) for the calling thread, and so for every thread it starts later:
+    /// the tracker's SIGTERM/SIGINT/SIGHUP are handled by swift-service-lifecycle. Call it
+    /// first thing, before anything starts a thread.
+    public static func unblockTerminationSignals() {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for signal in [SIGTERM, SIGINT, SIGHUP] { sigaddset(&set, signal) }
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+    }
+}
