@@ -142,7 +142,8 @@ public enum ConfigLoader {
         return String(configFile[..<slash]) + "/" + path
     }
 
-    private static func yamlError(_ error: any Error, file: String) -> ConfigError {
+    /// A YAML syntax error at its line, as a `ConfigError`.
+    static func yamlError(_ error: any Error, file: String) -> ConfigError {
         if let yaml = error as? YamlError {
             switch yaml {
             case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),

@@ -46,7 +46,7 @@ public enum MachineRulesLoader {
     public static func parse(_ text: String, file: String) throws(ConfigError) -> [MachineRule] {
         let root: Node?
         do { root = try Yams.compose(yaml: text) } catch {
-            throw yamlError(error, file: file)
+            throw ConfigLoader.yamlError(error, file: file)
         }
         guard let root else { return [] }
         var rules: [MachineRule] = []
@@ -100,21 +100,6 @@ public enum MachineRulesLoader {
             throw node.error("rule \(rule.name) needs user_agent_contains, user_agent_equals, networks or network_files")
         }
         return rule
-    }
-
-    private static func yamlError(_ error: any Error, file: String) -> ConfigError {
-        if let yaml = error as? YamlError {
-            switch yaml {
-            case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
-                 .composer(_, let problem, let mark, _):
-                return ConfigError(file: file, line: mark.line, column: mark.column, key: "", message: "YAML syntax: \(problem)")
-            case .duplicatedKeysInMapping(let duplicates, let context):
-                return ConfigError(file: file, line: context.mark.line, column: context.mark.column,
-                                   key: duplicates.joined(separator: ", "), message: "duplicate key in this mapping")
-            default: break
-            }
-        }
-        return ConfigError(file: file, line: 0, column: 0, key: "", message: "YAML syntax: \(error)")
     }
 
     private static func strings(_ node: ConfigNode) throws(ConfigError) -> [String] {

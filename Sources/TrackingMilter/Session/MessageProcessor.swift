@@ -123,28 +123,9 @@ public final class MessageProcessor {
             let recipient = envelope.recipients.count == 1 ? envelope.recipients[0] : nil
             let maker = SealedURLMaker(sealer: sealer, tracking: tracking, recipient: recipient, options: options, now: now)
             let rewriter = MIMERewriter(headers: headers, limits: configuration.limits, bodySizeHint: bodySizeHint) { part in
-                Self.partRewriter(part, tracking: tracking, options: options, urls: maker)
+                DisplayedPartRewriters.make(part, tracking: tracking, options: options, urls: maker)
             }
             return .rewrite(proceed, rewriter, maker)
-        }
-    }
-
-    static func partRewriter(
-        _ part: DisplayedPart, tracking: ResolvedTracking, options: TrackingOptions, urls: any TrackedURLMaker
-    ) -> (any PartRewriter)? {
-        switch part.kind {
-        case .html:
-            let pixels = tracking.openTracking && part.htmlIndex == 0 ? options.openPixelPlacement : nil
-            guard tracking.clickTracking || pixels != nil else { return nil }
-            return HTMLRewriter(
-                options: LinkRewriteOptions(clickTracking: tracking.clickTracking, openPixels: pixels,
-                                            trackingDomain: tracking.trackingDomain),
-                urls: urls)
-        case .plain:
-            guard tracking.clickTracking else { return nil }
-            return TextRewriter(
-                options: LinkRewriteOptions(clickTracking: true, openPixels: nil, trackingDomain: tracking.trackingDomain),
-                urls: urls)
         }
     }
 }

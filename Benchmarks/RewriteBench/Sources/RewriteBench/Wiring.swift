@@ -2,8 +2,7 @@ import Foundation
 import Tracking
 
 /// The tracking settings and part-rewriter wiring of the milter (`MessageProcessor.makePlan`
-/// and `MessageProcessor.partRewriter` in TrackingMilter, which is no product, so copied
-/// here): a real keyring, a fresh `TokenSealer` per message, a `SealedURLMaker` for one
+/// in TrackingMilter, which is no product; the rewriter choice is `DisplayedPartRewriters`): a real keyring, a fresh `TokenSealer` per message, a `SealedURLMaker` for one
 /// recipient, click tracking and both open pixels, campaign id and metadata in the tokens.
 struct Wiring {
     let keyring: TrackingKeyring
@@ -34,22 +33,9 @@ struct Wiring {
             sealer: TokenSealer(keyring: keyring), tracking: tracking, recipient: recipient, options: options, now: Date())
     }
 
-    /// `MessageProcessor.partRewriter`, verbatim.
+    /// The milter's own choice of rewriter for a part (`DisplayedPartRewriters`).
     func partRewriter(_ part: DisplayedPart, urls: any TrackedURLMaker) -> (any PartRewriter)? {
-        switch part.kind {
-        case .html:
-            let pixels = tracking.openTracking && part.htmlIndex == 0 ? options.openPixelPlacement : nil
-            guard tracking.clickTracking || pixels != nil else { return nil }
-            return HTMLRewriter(
-                options: LinkRewriteOptions(
-                    clickTracking: tracking.clickTracking, openPixels: pixels, trackingDomain: tracking.trackingDomain),
-                urls: urls)
-        case .plain:
-            guard tracking.clickTracking else { return nil }
-            return TextRewriter(
-                options: LinkRewriteOptions(clickTracking: true, openPixels: nil, trackingDomain: tracking.trackingDomain),
-                urls: urls)
-        }
+        DisplayedPartRewriters.make(part, tracking: tracking, options: options, urls: urls)
     }
 
     /// The HTML rewriter the milter uses for a message's first HTML part.
