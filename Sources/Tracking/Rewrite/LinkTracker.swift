@@ -93,7 +93,8 @@ struct LinkTracker {
 
 extension String {
     /// The string without leading and trailing ASCII whitespace.
-    func trimmingASCIIWhitespace() -> String {
+    /// Without leading and trailing ASCII white space (space, tab, CR, LF, FF).
+    public func trimmingASCIIWhitespace() -> String {
         let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" || $0 == "\u{0C}" }
         guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else { return "" }
         return String(self[first...last])

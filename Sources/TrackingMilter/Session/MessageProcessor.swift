@@ -42,11 +42,14 @@ public final class MessageProcessor {
 
     public func header(name: String, value: String) {
         headers.append((name, value))
+        // Only three names matter; most headers are ruled out by length before any lower-casing.
+        let length = name.utf8.count
+        guard length == 10 || length == 14 else { return }
         switch name.lowercased() {
         case "x-msys-api":
             envelope.apiHeaderValues.append(value)
             envelope.apiHeaderName = name
-        case "message-id": envelope.messageIDHeader = value.trimmingWhitespace()
+        case "message-id": envelope.messageIDHeader = value.trimmingASCIIWhitespace()
         case "dkim-signature": signed = true
         default: break
         }

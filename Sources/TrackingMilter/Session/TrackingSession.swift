@@ -110,13 +110,3 @@ func monotonicNanoseconds() -> UInt64 {
     clock_gettime(CLOCK_MONOTONIC, &ts)
     return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
 }
-
-extension String {
-    func trimmingWhitespace() -> String {
-        let bytes = Array(utf8)
-        var start = 0, end = bytes.count
-        while start < end && (bytes[start] == 0x20 || bytes[start] == 0x09 || bytes[start] == 0x0A || bytes[start] == 0x0D) { start += 1 }
-        while end > start && (bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 || bytes[end - 1] == 0x0A || bytes[end - 1] == 0x0D) { end -= 1 }
-        return String(decoding: bytes[start..<end], as: UTF8.self)
-    }
-}
