@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "Milter", targets: ["Milter"]),
         .library(name: "MilterTesting", targets: ["MilterTesting"]),
         .library(name: "Tracking", targets: ["Tracking"]),
+        .library(name: "TrackingRuntime", targets: ["TrackingRuntime"]),
         .executable(name: "tracking-milter", targets: ["tracking-milter"]),
         .executable(name: "footer-milter", targets: ["FooterMilter"]),
         .executable(name: "passthrough-milter", targets: ["PassthroughMilter"]),
@@ -30,26 +31,32 @@ let package = Package(
             pkgConfig: "milter",
             providers: [.apt(["libmilter-dev"])]
         ),
+        .target(name: "Posix", swiftSettings: strict),
         .target(
             name: "Milter",
-            dependencies: ["CMilter", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CMilter", "Posix", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .target(name: "MilterTesting", dependencies: ["Milter", "CMilter"], swiftSettings: strict),
         .target(name: "Tracking", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
         .target(
-            name: "TrackingMilter",
+            name: "TrackingRuntime",
             dependencies: [
-                "Milter", "Tracking",
+                "Tracking", "Posix",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict
         ),
         .target(
+            name: "TrackingMilter",
+            dependencies: ["Milter", "Tracking", "TrackingRuntime", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .target(
             name: "Tracker",
             dependencies: [
-                "Tracking", "TrackingMilter",
+                "Tracking", "TrackingRuntime", "Posix",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -63,7 +70,7 @@ let package = Package(
         .executableTarget(
             name: "tracking-milter",
             dependencies: [
-                "TrackingMilter", "Milter", "Tracker",
+                "TrackingMilter", "TrackingRuntime", "Milter", "Tracker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -83,21 +90,26 @@ let package = Package(
         ),
         .executableTarget(
             name: "tracker-bench-tokens",
-            dependencies: ["Tracking", "TrackingMilter", "Tracker", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: ["Tracking", "TrackingRuntime", "Tracker", .product(name: "Hummingbird", package: "hummingbird")],
             path: "Benchmarks/TrackerTokens",
             swiftSettings: strict
         ),
         .testTarget(name: "MilterTests", dependencies: ["Milter", "MilterTesting"], swiftSettings: strict),
         .testTarget(name: "TrackingTests", dependencies: ["Tracking"], swiftSettings: strict),
         .testTarget(
+            name: "TrackingRuntimeTests",
+            dependencies: ["TrackingRuntime", "Tracking", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "TrackingMilterTests",
-            dependencies: ["TrackingMilter", "Milter", "MilterTesting", "Tracking"],
+            dependencies: ["TrackingMilter", "TrackingRuntime", "Milter", "MilterTesting", "Tracking"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "TrackerTests",
             dependencies: [
-                "Tracker", "Tracking", "TrackingMilter",
+                "Tracker", "Tracking", "TrackingRuntime",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -16,7 +16,10 @@ let package = Package(
     targets: [
         .executableTarget(
             name: "RewriteBench",
-            dependencies: [.product(name: "Tracking", package: rootIdentity)],
+            dependencies: [
+                .product(name: "Tracking", package: rootIdentity),
+                .product(name: "TrackingRuntime", package: rootIdentity),
+            ],
             swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
         ),
     ],

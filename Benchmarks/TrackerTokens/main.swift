@@ -5,14 +5,14 @@
 //       the active key of KEYFILE; every token is of its own message and recipient, with a
 //       realistic target, campaign, metadata and tags.
 //   tracker-bench-tokens --measure KEYFILE COUNT
-//       times the tracker's own work per request (TrackerCore, no HTTP) for /healthz,
+//       times the tracker's own work per request (TrackerCore, no HTTP) for
 //       click redirects and opens, events written to /dev/null.
 import Foundation
 import Hummingbird
 import Logging
 import Tracker
 import Tracking
-import TrackingMilter
+import TrackingRuntime
 
 func fail(_ message: String, _ code: Int32) -> Never {
     FileHandle.standardError.write(Data("\(message)\n".utf8))
@@ -55,7 +55,7 @@ if arguments.count == 4, arguments[1] == "--measure", let count = Int(arguments[
     let core = TrackerCore(keyring: keyring, settings: settings, machines: try DefaultMachines.rules(), events: events,
                            logger: Logger(label: "bench"))
     let headers: HTTPFields = [.userAgent: "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) AppleWebKit/605.1.15 Version/17.0 Safari/605.1.15"]
-    let tokenTexts = clicks.map { String($0.split(separator: "/").last!) }
+    let tokenTexts = clicks.map { String(TrackingURL.token(in: $0)) }
     let openStart = ContinuousClock.now
     for i in 0..<count { _ = try? TrackingToken.open(tokenTexts[i % tokenTexts.count], with: keyring) }
     let openElapsed = ContinuousClock.now - openStart
@@ -65,10 +65,14 @@ if arguments.count == 4, arguments[1] == "--measure", let count = Int(arguments[
     for _ in 0..<count { events.write(lineWithNewline: line) }
     let writeElapsed = ContinuousClock.now - writeStart
     print("event write: \(Double(writeElapsed.components.attoseconds / 1_000_000 + writeElapsed.components.seconds * 1_000_000_000_000) / 1e6 / Double(count)) µs")
-    for (label, paths) in [("healthz", ["/healthz"]), ("redirect", clicks), ("open", opens)] {
+    let openTexts = opens.map { Substring(TrackingURL.token(in: $0)) }
+    let clickTexts = clicks.map { Substring(TrackingURL.token(in: $0)) }
+    for (label, tokens, answer) in [
+        ("redirect", clickTexts, core.click), ("open", openTexts, core.open),
+    ] as [(String, [Substring], (Substring, HTTPFields, () -> String?) -> (TrackerOutcome, Response))] {
         let start = ContinuousClock.now
         for i in 0..<count {
-            _ = core.respond(method: .get, path: paths[i % paths.count], headers: headers, peer: "203.0.113.9")
+            _ = answer(tokens[i % tokens.count], headers, { "203.0.113.9" })
         }
         let elapsed = ContinuousClock.now - start
         let micros = Double(elapsed.components.seconds) * 1e6 + Double(elapsed.components.attoseconds) / 1e12

@@ -18,7 +18,7 @@ final class FooterSession: MilterSession {
             name: "footer-milter", steps: [.header, .body], actions: [.changeBody, .changeHeaders], logger: logger)
     }
 
-    func header(name: String, value: String) throws -> Reply {
+    func header(name: String, value: [UInt8]) throws -> Reply {
         if name.caseInsensitiveCompare(headerToRemove) { occurrences += 1 }
         return .continue
     }

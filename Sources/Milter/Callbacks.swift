@@ -11,9 +11,9 @@ import Glibc
 /// `smfi_main` starts any libmilter thread, and never again.
 nonisolated(unsafe) var installedDispatcher: MilterDispatcher?
 
-private func dispatch(_ ctx: OpaquePointer?, _ body: (MilterDispatcher, LibmilterContext) -> Int32) -> Int32 {
+private func dispatch(_ ctx: OpaquePointer?, _ body: (MilterDispatcher, LibmilterContext) -> StepStatus) -> Int32 {
     guard let ctx, let dispatcher = installedDispatcher else { return SMFIS_TEMPFAIL }
-    return body(dispatcher, LibmilterContext(ctx))
+    return body(dispatcher, LibmilterContext(ctx)).sfsistat
 }
 
 func milterNegotiate(
@@ -27,7 +27,7 @@ func milterNegotiate(
         pf1?.pointee = proto
         pf2?.pointee = 0
         pf3?.pointee = 0
-        return SMFIS_CONTINUE
+        return .continue
     }
 }
 
@@ -55,7 +55,7 @@ func milterData(_ ctx: OpaquePointer?) -> sfsistat {
 
 func milterHeader(_ ctx: OpaquePointer?, _ name: UnsafeMutablePointer<CChar>?, _ value: UnsafeMutablePointer<CChar>?) -> sfsistat {
     dispatch(ctx) { d, c in
-        d.header(c, name: name.map { String(cString: $0) } ?? "", value: value.map { String(cString: $0) } ?? "")
+        d.header(c, name: name.map { String(cString: $0) } ?? "", value: value.map(bytes) ?? [])
     }
 }
 
@@ -81,6 +81,11 @@ func milterClose(_ ctx: OpaquePointer?) -> sfsistat {
 
 func milterUnknown(_ ctx: OpaquePointer?, _ command: UnsafePointer<CChar>?) -> sfsistat {
     dispatch(ctx) { d, c in d.unknown(c, command: command.map { String(cString: $0) } ?? "") }
+}
+
+/// A C string's bytes as they are: header values may be in any encoding.
+private func bytes(_ text: UnsafeMutablePointer<CChar>) -> [UInt8] {
+    UnsafeRawBufferPointer(start: text, count: strlen(text)).map { $0 }
 }
 
 private func strings(_ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> [String] {

@@ -7,18 +7,18 @@ import CMilter
 ///
 /// libmilter's `char *` parameters are not `const` but it does not write through them,
 /// so Swift strings are passed with `withCString` and a mutating cast.
-public struct LibmilterContext: MilterContext {
+package struct LibmilterContext: MilterContext {
     let ctx: OpaquePointer
 
-    public init(_ ctx: OpaquePointer) { self.ctx = ctx }
+    package init(_ ctx: OpaquePointer) { self.ctx = ctx }
 
-    public func symbolValue(_ name: String) -> String? {
+    package func symbolValue(_ name: String) -> String? {
         name.withCString { n in
             smfi_getsymval(ctx, UnsafeMutablePointer(mutating: n)).map { String(cString: $0) }
         }
     }
 
-    public func setReply(_ reply: SMTPReply) -> Bool {
+    package func setReply(_ reply: SMTPReply) -> Bool {
         // smfi_setreply treats the text as a format for the MTA; a lone '%' must be doubled.
         let lines = reply.lines.map { $0.replacingPercent() }
         if lines.count == 1 {
@@ -35,15 +35,15 @@ public struct LibmilterContext: MilterContext {
         }
     }
 
-    public func addHeader(name: String, value: String) -> Bool {
+    package func addHeader(name: String, value: String) -> Bool {
         withC(name, value) { n, v in smfi_addheader(ctx, n, v) == MI_SUCCESS }
     }
 
-    public func insertHeader(at index: Int, name: String, value: String) -> Bool {
+    package func insertHeader(at index: Int, name: String, value: String) -> Bool {
         withC(name, value) { n, v in smfi_insheader(ctx, Int32(clamping: index), n, v) == MI_SUCCESS }
     }
 
-    public func changeHeader(name: String, index: Int, value: String?) -> Bool {
+    package func changeHeader(name: String, index: Int, value: String?) -> Bool {
         name.withCString { n in
             withOptionalCString(value) { v in
                 smfi_chgheader(ctx, UnsafeMutablePointer(mutating: n), Int32(clamping: index),
@@ -52,7 +52,7 @@ public struct LibmilterContext: MilterContext {
         }
     }
 
-    public func replaceBody(_ chunk: UnsafeRawBufferPointer) -> Bool {
+    package func replaceBody(_ chunk: UnsafeRawBufferPointer) -> Bool {
         guard let base = chunk.baseAddress, chunk.count > 0 else { return true }
         // smfi_replacebody takes an int length; feed very large pieces in slices.
         var offset = 0
@@ -65,18 +65,18 @@ public struct LibmilterContext: MilterContext {
         return true
     }
 
-    public func addRecipient(_ address: String, parameters: String?) -> Bool {
+    package func addRecipient(_ address: String, parameters: String?) -> Bool {
         guard let parameters else {
             return withC(address) { a in smfi_addrcpt(ctx, a) == MI_SUCCESS }
         }
         return withC(address, parameters) { a, p in smfi_addrcpt_par(ctx, a, p) == MI_SUCCESS }
     }
 
-    public func deleteRecipient(_ address: String) -> Bool {
+    package func deleteRecipient(_ address: String) -> Bool {
         withC(address) { a in smfi_delrcpt(ctx, a) == MI_SUCCESS }
     }
 
-    public func changeSender(_ address: String, parameters: String?) -> Bool {
+    package func changeSender(_ address: String, parameters: String?) -> Bool {
         address.withCString { a in
             withOptionalCString(parameters) { p in
                 smfi_chgfrom(ctx, UnsafeMutablePointer(mutating: a), p.map { UnsafeMutablePointer(mutating: $0) })
@@ -85,17 +85,17 @@ public struct LibmilterContext: MilterContext {
         }
     }
 
-    public func quarantine(reason: String) -> Bool {
+    package func quarantine(reason: String) -> Bool {
         withC(reason) { r in smfi_quarantine(ctx, r) == MI_SUCCESS }
     }
 
-    public func progress() -> Bool { smfi_progress(ctx) == MI_SUCCESS }
+    package func progress() -> Bool { smfi_progress(ctx) == MI_SUCCESS }
 
-    public func setMacroList(_ macros: String, at stage: MacroStage) -> Bool {
+    package func setMacroList(_ macros: String, at stage: MacroStage) -> Bool {
         withC(macros) { m in smfi_setsymlist(ctx, stage.rawValue, m) == MI_SUCCESS }
     }
 
-    public var privateData: UnsafeMutableRawPointer? {
+    package var privateData: UnsafeMutableRawPointer? {
         get { smfi_getpriv(ctx) }
         nonmutating set { _ = smfi_setpriv(ctx, newValue) }
     }

@@ -4,7 +4,7 @@
 /// `LibmilterContext` forwards to the C library; `MilterTesting.TestMilterContext` records
 /// the calls and enforces libmilter's rules, so session logic runs in unit tests without an MTA.
 /// Each method returns `true` for `MI_SUCCESS`.
-public protocol MilterContext {
+package protocol MilterContext {
     /// `smfi_getsymval`: the macro's value at the current stage, if the MTA sent it.
     func symbolValue(_ name: String) -> String?
     /// `smfi_setreply` or `smfi_setmlreply`.

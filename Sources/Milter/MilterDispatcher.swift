@@ -1,4 +1,3 @@
-import CMilter
 import Logging
 import Synchronization
 
@@ -28,7 +27,7 @@ public final class MilterDispatcher: Sendable {
     // MARK: - Steps
 
     /// `xxfi_negotiate`: returns the actions and protocol bits to ask for.
-    public func negotiate(_ ctx: some MilterContext, offeredActions: UInt, offeredProtocol: UInt)
+    package func negotiate(_ ctx: some MilterContext, offeredActions: UInt, offeredProtocol: UInt)
         -> (actions: UInt, protocol: UInt)
     {
         let state = self.state(ctx)
@@ -54,47 +53,47 @@ public final class MilterDispatcher: Sendable {
         return (actions, proto)
     }
 
-    public func connect(_ ctx: some MilterContext, hostname: String, address: ClientAddress?) -> Int32 {
+    package func connect(_ ctx: some MilterContext, hostname: String, address: ClientAddress?) -> StepStatus {
         step(ctx, .connect, macros: .connect) { try $0.connect(hostname: hostname, address: address) }
     }
 
-    public func helo(_ ctx: some MilterContext, name: String) -> Int32 {
+    package func helo(_ ctx: some MilterContext, name: String) -> StepStatus {
         step(ctx, .helo, macros: .helo) { try $0.helo(name) }
     }
 
-    public func envelopeFrom(_ ctx: some MilterContext, arguments: [String]) -> Int32 {
+    package func envelopeFrom(_ ctx: some MilterContext, arguments: [String]) -> StepStatus {
         let state = self.state(ctx)
         state.connection.macros.resetMessage()
         state.session.resetMessage()
         return step(ctx, .envelopeFrom, macros: .envelopeFrom) { try $0.envelopeFrom(arguments) }
     }
 
-    public func envelopeRecipient(_ ctx: some MilterContext, arguments: [String]) -> Int32 {
+    package func envelopeRecipient(_ ctx: some MilterContext, arguments: [String]) -> StepStatus {
         step(ctx, .envelopeRecipient, macros: .envelopeRecipient) { try $0.envelopeRecipient(arguments) }
     }
 
-    public func data(_ ctx: some MilterContext) -> Int32 {
+    package func data(_ ctx: some MilterContext) -> StepStatus {
         step(ctx, .data, macros: .data) { try $0.data() }
     }
 
-    public func header(_ ctx: some MilterContext, name: String, value: String) -> Int32 {
+    package func header(_ ctx: some MilterContext, name: String, value: [UInt8]) -> StepStatus {
         step(ctx, .header, macros: nil) { try $0.header(name: name, value: value) }
     }
 
-    public func endOfHeaders(_ ctx: some MilterContext) -> Int32 {
+    package func endOfHeaders(_ ctx: some MilterContext) -> StepStatus {
         step(ctx, .endOfHeaders, macros: .endOfHeaders) { try $0.endOfHeaders() }
     }
 
-    public func body(_ ctx: some MilterContext, chunk: UnsafeRawBufferPointer) -> Int32 {
+    package func body(_ ctx: some MilterContext, chunk: UnsafeRawBufferPointer) -> StepStatus {
         step(ctx, .body, macros: nil) { try $0.body(chunk) }
     }
 
-    public func unknown(_ ctx: some MilterContext, command: String) -> Int32 {
+    package func unknown(_ ctx: some MilterContext, command: String) -> StepStatus {
         step(ctx, .unknown, macros: nil) { try $0.unknown(command) }
     }
 
     /// `xxfi_eom`: always answers; a verdict deferred from a no-reply step is given here.
-    public func endOfMessage(_ ctx: some MilterContext) -> Int32 {
+    package func endOfMessage(_ ctx: some MilterContext) -> StepStatus {
         let state = self.state(ctx)
         copyMacros(ctx, state, .endOfMessage)
         defer {
@@ -114,23 +113,23 @@ public final class MilterDispatcher: Sendable {
         return answer(reply, ctx, step: nil)
     }
 
-    public func abort(_ ctx: some MilterContext) -> Int32 {
+    package func abort(_ ctx: some MilterContext) -> StepStatus {
         let state = self.state(ctx)
         state.session.abort()
         state.pending = nil
         state.session.resetMessage()
         state.connection.macros.resetMessage()
-        return SMFIS_CONTINUE
+        return .continue
     }
 
     /// `xxfi_close`: releases the session, creating it first if close is the only call.
-    public func close(_ ctx: some MilterContext) -> Int32 {
+    package func close(_ ctx: some MilterContext) -> StepStatus {
         let state = self.state(ctx)
         ctx.privateData = nil
         state.session.close()
         Unmanaged.passUnretained(state).release()
         openConnections.subtract(1, ordering: .releasing)
-        return SMFIS_CONTINUE
+        return .continue
     }
 
     // MARK: - Machinery
@@ -149,7 +148,7 @@ public final class MilterDispatcher: Sendable {
     private func step(
         _ ctx: some MilterContext, _ step: MilterSteps, macros stage: MacroStage?,
         _ call: (any MilterSession) throws -> Reply
-    ) -> Int32 {
+    ) -> StepStatus {
         let state = self.state(ctx)
         if let stage { copyMacros(ctx, state, stage) }
         let noReply = ProtocolFlags.isNoReply(step, in: state.connection.negotiatedProtocol)
@@ -157,7 +156,7 @@ public final class MilterDispatcher: Sendable {
             state.pending = nil
             return answer(pending, ctx, step: step)
         }
-        if state.pending != nil { return SMFIS_NOREPLY }
+        if state.pending != nil { return .noReply }
         let reply: Reply
         do {
             reply = try call(state.session)
@@ -169,7 +168,7 @@ public final class MilterDispatcher: Sendable {
         case .continue, .skip: break
         default: state.pending = reply
         }
-        return SMFIS_NOREPLY
+        return .noReply
     }
 
     private func copyMacros(_ ctx: some MilterContext, _ state: ConnectionState, _ stage: MacroStage) {
@@ -185,15 +184,15 @@ public final class MilterDispatcher: Sendable {
         return configuration.failureReply.reply
     }
 
-    private func answer(_ reply: Reply, _ ctx: some MilterContext, step: MilterSteps?) -> Int32 {
+    private func answer(_ reply: Reply, _ ctx: some MilterContext, step: MilterSteps?) -> StepStatus {
         switch reply {
-        case .continue: return SMFIS_CONTINUE
-        case .accept: return SMFIS_ACCEPT
-        case .discard: return SMFIS_DISCARD
+        case .continue: return .continue
+        case .accept: return .accept
+        case .discard: return .discard
         case .skip:
             let state = self.state(ctx)
             let canSkip = step == .body && state.connection.negotiatedProtocol & ProtocolFlags.skip != 0
-            return canSkip ? SMFIS_SKIP : SMFIS_CONTINUE
+            return canSkip ? .skip : .continue
         case .reject(let smtp), .tempfail(let smtp):
             var temporary: Bool
             if case .tempfail = reply { temporary = true } else { temporary = false }
@@ -203,7 +202,7 @@ public final class MilterDispatcher: Sendable {
                     configuration.logger.warning("MTA refused the reply text", metadata: ["reply": "\(smtp)"])
                 }
             }
-            return temporary ? SMFIS_TEMPFAIL : SMFIS_REJECT
+            return temporary ? .tempfail : .reject
         }
     }
 }

@@ -1,3 +1,4 @@
+import Posix
 import CMilter
 import Logging
 #if canImport(Glibc)

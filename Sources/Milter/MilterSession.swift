@@ -17,8 +17,9 @@ public protocol MilterSession: AnyObject {
     func envelopeRecipient(_ arguments: [String]) throws -> Reply
     /// DATA.
     func data() throws -> Reply
-    /// One header; a folded value keeps its line breaks as LF followed by white space.
-    func header(name: String, value: String) throws -> Reply
+    /// One header; the value as the MTA sent its bytes (any encoding, 8-bit included), a
+    /// folded value keeping its line breaks as LF followed by white space.
+    func header(name: String, value: [UInt8]) throws -> Reply
     /// The end of the header block.
     func endOfHeaders() throws -> Reply
     /// One piece of the body, with CRLF line endings. The bytes are valid only during the call.
@@ -41,7 +42,7 @@ extension MilterSession {
     public func envelopeFrom(_ arguments: [String]) throws -> Reply { .continue }
     public func envelopeRecipient(_ arguments: [String]) throws -> Reply { .continue }
     public func data() throws -> Reply { .continue }
-    public func header(name: String, value: String) throws -> Reply { .continue }
+    public func header(name: String, value: [UInt8]) throws -> Reply { .continue }
     public func endOfHeaders() throws -> Reply { .continue }
     public func body(_ chunk: UnsafeRawBufferPointer) throws -> Reply { .continue }
     public func endOfMessage(_ message: MessageModifier) throws -> Reply { .continue }

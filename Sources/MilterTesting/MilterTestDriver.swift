@@ -7,16 +7,15 @@ public enum StepResult: Equatable, Sendable {
     /// The step was negotiated away, so the MTA did not send it.
     case notSent
 
-    init(_ status: Int32) {
+    init(_ status: StepStatus) {
         switch status {
-        case SMFIS_CONTINUE: self = .continue
-        case SMFIS_REJECT: self = .reject
-        case SMFIS_DISCARD: self = .discard
-        case SMFIS_ACCEPT: self = .accept
-        case SMFIS_TEMPFAIL: self = .tempfail
-        case SMFIS_NOREPLY: self = .noReply
-        case SMFIS_SKIP: self = .skip
-        default: self = .tempfail
+        case .continue: self = .continue
+        case .reject: self = .reject
+        case .discard: self = .discard
+        case .accept: self = .accept
+        case .tempfail: self = .tempfail
+        case .noReply: self = .noReply
+        case .skip: self = .skip
         }
     }
 
@@ -105,6 +104,12 @@ public final class MilterTestDriver {
 
     @discardableResult
     public func header(_ name: String, _ value: String) -> StepResult {
+        header(name, bytes: Array(value.utf8))
+    }
+
+    /// A header whose value is given as bytes (8-bit or invalid UTF-8 included).
+    @discardableResult
+    public func header(_ name: String, bytes value: [UInt8]) -> StepResult {
         run(.header, omit: SMFIP_NOHDRS, noReply: SMFIP_NR_HDR) { dispatcher.header(context, name: name, value: value) }
     }
 
@@ -182,7 +187,7 @@ public final class MilterTestDriver {
         return endOfMessage(macros: macros[.endOfMessage] ?? [:])
     }
 
-    private func run(_ phase: TestMilterContext.Phase, omit: Int, noReply: Int, _ call: () -> Int32) -> StepResult {
+    private func run(_ phase: TestMilterContext.Phase, omit: Int, noReply: Int, _ call: () -> StepStatus) -> StepResult {
         if negotiatedProtocol & UInt(omit) != 0 { return .notSent }
         context.enter(phase)
         defer { context.enter(.idle) }

@@ -1,4 +1,4 @@
-import TrackingMilter
+import TrackingRuntime
 
 /// The machine rules used when `tracker.machines_file` is not set: the text of
 /// `deploy/machines.yaml` (a test keeps the two equal; edit that file, then copy it here).

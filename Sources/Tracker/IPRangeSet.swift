@@ -14,12 +14,12 @@ struct ClientIP: Sendable, Equatable, CustomStringConvertible {
         if let percent = utf8.firstIndex(of: UInt8(ascii: "%")) { utf8 = Array(utf8[..<percent]) }  // fe80::1%eth0
         guard !utf8.isEmpty, utf8.count <= 45 else { return nil }
         if !utf8.contains(UInt8(ascii: ":")) {
-            guard let v4 = Self.parseIPv4(utf8[...]) else { return nil }
+            guard let v4 = IPAddress.parseIPv4(utf8[...]) else { return nil }
             bytes = v4
             description = Self.dotted(v4)
             return
         }
-        guard let v6 = Self.parseIPv6(utf8) else { return nil }
+        guard let v6 = IPAddress.parseIPv6(utf8[...]) else { return nil }
         if v6[0..<10].allSatisfy({ $0 == 0 }), v6[10] == 0xFF, v6[11] == 0xFF {
             bytes = Array(v6[12...])
             description = Self.dotted(bytes)
@@ -31,90 +31,6 @@ struct ClientIP: Sendable, Equatable, CustomStringConvertible {
 
     private static func dotted(_ v4: [UInt8]) -> String {
         "\(v4[0]).\(v4[1]).\(v4[2]).\(v4[3])"
-    }
-
-    /// Four decimal parts of 1 to 3 digits, each at most 255.
-    private static func parseIPv4(_ text: ArraySlice<UInt8>) -> [UInt8]? {
-        var out: [UInt8] = []
-        out.reserveCapacity(4)
-        var value = 0, digits = 0
-        for byte in text {
-            if byte >= 0x30 && byte <= 0x39 {
-                value = value * 10 + Int(byte - 0x30)
-                digits += 1
-                guard digits <= 3, value <= 255 else { return nil }
-            } else if byte == UInt8(ascii: ".") {
-                guard digits > 0, out.count < 3 else { return nil }
-                out.append(UInt8(value))
-                value = 0
-                digits = 0
-            } else {
-                return nil
-            }
-        }
-        guard digits > 0, out.count == 3 else { return nil }
-        out.append(UInt8(value))
-        return out
-    }
-
-    /// Groups of 1 to 4 hex digits, at most one `::`, optionally ending in dotted IPv4.
-    private static func parseIPv6(_ text: [UInt8]) -> [UInt8]? {
-        var head: [UInt8] = [], tail: [UInt8] = []
-        var sawGap = false
-        var i = 0
-        if text.count >= 2 && text[0] == UInt8(ascii: ":") && text[1] == UInt8(ascii: ":") {
-            sawGap = true
-            i = 2
-        } else if text.first == UInt8(ascii: ":") {
-            return nil
-        }
-        while i < text.count {
-            // One group: hex digits up to ':' or the end; or a final dotted IPv4.
-            var j = i
-            while j < text.count && text[j] != UInt8(ascii: ":") { j += 1 }
-            let group = text[i..<j]
-            guard !group.isEmpty else { return nil }
-            var part: [UInt8]
-            if group.contains(UInt8(ascii: ".")) {
-                guard j == text.count, let v4 = parseIPv4(group) else { return nil }
-                part = v4
-            } else {
-                guard group.count <= 4 else { return nil }
-                var value = 0
-                for byte in group {
-                    guard let digit = hexValue(byte) else { return nil }
-                    value = value << 4 | digit
-                }
-                part = [UInt8(value >> 8), UInt8(value & 0xFF)]
-            }
-            if sawGap { tail += part } else { head += part }
-            guard head.count + tail.count <= 16 else { return nil }
-            if j == text.count { break }
-            // At ':' — a second ':' right after is the gap.
-            if j + 1 < text.count && text[j + 1] == UInt8(ascii: ":") {
-                guard !sawGap else { return nil }
-                sawGap = true
-                i = j + 2
-                if i == text.count { break }
-            } else {
-                guard j + 1 < text.count else { return nil }  // trailing single ':'
-                i = j + 1
-            }
-        }
-        if sawGap {
-            guard head.count + tail.count <= 14 else { return nil }
-            return head + [UInt8](repeating: 0, count: 16 - head.count - tail.count) + tail
-        }
-        return head.count == 16 ? head : nil
-    }
-
-    private static func hexValue(_ byte: UInt8) -> Int? {
-        switch byte {
-        case 0x30...0x39: Int(byte - 0x30)
-        case 0x41...0x46: Int(byte - 0x41 + 10)
-        case 0x61...0x66: Int(byte - 0x61 + 10)
-        default: nil
-        }
     }
 }
 

@@ -1,4 +1,4 @@
-import TrackingMilter
+import TrackingRuntime
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -3,7 +3,7 @@ import Hummingbird
 import Logging
 import Synchronization
 import Tracking
-import TrackingMilter
+import TrackingRuntime
 
 /// Everything the tracker decides, independent of the server around it: which route a
 /// request is, whether its token opens, what to answer, and which event to write.
@@ -56,55 +56,8 @@ public final class TrackerCore: Sendable {
     /// Client addresses the rate limiter remembers now.
     public var rateLimitedClients: Int { limiter.trackedAddresses }
 
-    /// Answers one request; the route and outcome also go to the metrics.
-    public func respond(method: HTTPRequest.Method, path: String, headers: HTTPFields, peer: @autoclosure () -> String?) -> Response {
-        let start = ContinuousClock.now
-        let (route, outcome, response) = answer(method: method, path: path, headers: headers, peer: peer)
-        metrics.request(route, outcome, duration: ContinuousClock.now - start)
-        return response
-    }
-
-    func answer(method: HTTPRequest.Method, path: String, headers: HTTPFields, peer: () -> String?)
-        -> (TrackerRoute, TrackerOutcome, Response)
-    {
-        let route: TrackerRoute
-        var token: Substring = ""
-        // Routing on the UTF-8 bytes: Character iteration over a long token is slow.
-        let utf8 = path.utf8
-        let slash = UInt8(ascii: "/")
-        if path.hasPrefix("/f/") {
-            route = .click
-            // /f/{sublink}/{token}: exactly one more slash.
-            let rest = utf8.index(utf8.startIndex, offsetBy: 3)
-            if let second = utf8[rest...].firstIndex(of: slash) {
-                let start = utf8.index(after: second)
-                if !utf8[start...].contains(slash) { token = path[start...] }
-            }
-        } else if path.hasPrefix("/q/") {
-            route = .open
-            token = path[utf8.index(utf8.startIndex, offsetBy: 3)...]
-        } else if path == "/healthz" {
-            route = .healthz
-        } else if path == "/metrics" {
-            route = .metrics
-        } else {
-            return (.other, .notFound, Responses.notFound())
-        }
-        let isHead = method == .head
-        guard method == .get || isHead else { return (route, .methodNotAllowed, Responses.methodNotAllowed()) }
-
-        let (outcome, response): (TrackerOutcome, Response)
-        switch route {
-        case .click: (outcome, response) = click(token, headers: headers, peer: peer)
-        case .open: (outcome, response) = open(token, headers: headers, peer: peer)
-        case .healthz: (outcome, response) = (.ok, Responses.healthy())
-        case .metrics: (outcome, response) = (.ok, Responses.metrics(metrics.exposition(rateLimitClients: limiter.trackedAddresses)))
-        case .other: (outcome, response) = (.notFound, Responses.notFound())
-        }
-        return (route, outcome, isHead ? response.createHeadResponse() : response)
-    }
-
-    private func click(_ text: Substring, headers: HTTPFields, peer: () -> String?) -> (TrackerOutcome, Response) {
+    /// A click on `/f/{sublink}/{token}`: the redirect (recorded unless expired), or why not.
+    public func click(_ text: Substring, headers: HTTPFields, peer: () -> String?) -> (TrackerOutcome, Response) {
         var client: ClientIP?
         if limiter.isEnabled {
             client = clientAddress(headers: headers, peer: peer)
@@ -134,7 +87,8 @@ public final class TrackerCore: Sendable {
         return (.redirected, Responses.redirect(to: location))
     }
 
-    private func open(_ text: Substring, headers: HTTPFields, peer: () -> String?) -> (TrackerOutcome, Response) {
+    /// An open on `/q/{token}`: always the pixel; recorded when the token is a valid open.
+    public func open(_ text: Substring, headers: HTTPFields, peer: () -> String?) -> (TrackerOutcome, Response) {
         let token: TrackingToken
         do {
             token = try TrackingToken.open(text, with: keyring)
@@ -188,12 +142,11 @@ public final class TrackerCore: Sendable {
         }
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
-        let hex = Array("0123456789ABCDEF".utf8)
         for byte in bytes {
             switch byte {
             case 0..<0x20, 0x7F: return nil
             case 0x20, 0x22, 0x3C, 0x3E, 0x5C, 0x5E, 0x60, 0x7B, 0x7C, 0x7D, 0x80...0xFF:
-                out += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
+                Hex.appendPercentEncoded(byte, to: &out)
             default:
                 out.append(byte)
             }

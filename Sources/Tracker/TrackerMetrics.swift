@@ -2,7 +2,7 @@ import Prometheus
 import Synchronization
 
 /// What a request was for, as the `route` label.
-enum TrackerRoute: Int, CaseIterable, Sendable {
+public enum TrackerRoute: Int, CaseIterable, Sendable {
     case click, open, healthz, metrics, other
 
     var label: String {
@@ -19,7 +19,7 @@ enum TrackerRoute: Int, CaseIterable, Sendable {
     var outcomes: [TrackerOutcome] {
         switch self {
         case .click: [.redirected, .expired, .invalid, .refused, .rateLimited, .methodNotAllowed]
-        case .open: [.recorded, .expired, .invalid, .notAnOpen, .methodNotAllowed]
+        case .open: [.recorded, .expired, .invalid, .notAnOpen, .notFound, .methodNotAllowed]
         case .healthz, .metrics: [.ok, .methodNotAllowed]
         case .other: [.notFound]
         }
@@ -27,7 +27,7 @@ enum TrackerRoute: Int, CaseIterable, Sendable {
 }
 
 /// How a request ended, as the `outcome` label.
-enum TrackerOutcome: Int, CaseIterable, Sendable {
+public enum TrackerOutcome: Int, CaseIterable, Sendable {
     /// A click redirected and recorded.
     case redirected
     /// An open recorded.
@@ -108,8 +108,11 @@ final class TrackerMetrics: Sendable {
             helpText: "Client addresses the click rate limiter remembers"))
     }
 
-    func request(_ route: TrackerRoute, _ outcome: TrackerOutcome, duration: Duration) {
+    func request(_ route: TrackerRoute, _ outcome: TrackerOutcome) {
         requests[Self.index(route, outcome)]?.increment()
+    }
+
+    func duration(_ route: TrackerRoute, _ duration: Duration) {
         durations[route.rawValue].record(duration)
     }
 

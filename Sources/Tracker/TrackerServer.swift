@@ -4,19 +4,8 @@ import Metrics
 import Prometheus
 import ServiceLifecycle
 import Tracking
-import TrackingMilter
+import TrackingRuntime
 import UnixSignals
-
-/// Hands each request to the `TrackerCore`.
-public struct TrackerResponder: HTTPResponder {
-    public let core: TrackerCore
-
-    public init(core: TrackerCore) { self.core = core }
-
-    public func respond(to request: Request, context: TrackerRequestContext) async throws -> Response {
-        core.respond(method: request.method, path: request.uri.path, headers: request.headers, peer: context.peerAddress)
-    }
-}
 
 /// The tracker as a service: the Hummingbird application, the SIGHUP reloader, the log lines.
 public enum TrackerServer {
@@ -27,12 +16,12 @@ public enum TrackerServer {
         listen: TrackerListenAddress,
         logger: Logger,
         onListening: @escaping @Sendable (TrackerListenAddress) async -> Void = { _ in }
-    ) -> Application<TrackerResponder> {
+    ) -> Application<RouterResponder<TrackerRequestContext>> {
         // Hummingbird's own info line ("Server started ...") would repeat ours.
         var serverLogger = logger
         serverLogger.logLevel = max(logger.logLevel, .notice)
         return Application(
-            responder: TrackerResponder(core: core),
+            router: core.makeRouter(),
             configuration: ApplicationConfiguration(address: .hostname(listen.host, port: listen.port), serverName: nil),
             onServerRunning: { channel in
                 let bound = channel.localAddress.map { address in

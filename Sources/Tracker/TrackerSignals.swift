@@ -1,3 +1,4 @@
+import Posix
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,9 +10,6 @@ public enum TrackerSignals {
     /// the tracker's SIGTERM/SIGINT/SIGHUP are handled by swift-service-lifecycle. Call it
     /// first thing, before anything starts a thread.
     public static func unblockTerminationSignals() {
-        var set = sigset_t()
-        sigemptyset(&set)
-        for signal in [SIGTERM, SIGINT, SIGHUP] { sigaddset(&set, signal) }
-        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+        Posix.unblockSignals([SIGTERM, SIGINT, SIGHUP])
     }
 }

@@ -1,18 +1,19 @@
 import Logging
 import Milter
 import Tracking
+import TrackingRuntime
 
 /// Runs the tracking milter: logs the start-up, serves until a stop signal, logs the stop.
 public enum MilterService {
-    /// Runs until SIGTERM/SIGINT/SIGHUP. Throws when the socket cannot be opened.
-    public static func run(configuration: Configuration, keyring: TrackingKeyring, logger: Logger) throws {
+    /// Runs on `socket` until SIGTERM/SIGINT/SIGHUP. Throws when the socket cannot be opened.
+    public static func run(configuration: Configuration, socket: SocketSpec, keyring: TrackingKeyring, logger: Logger) throws {
         let service = TrackingService(configuration: configuration, keyring: keyring, logger: logger)
         let dispatcher = MilterDispatcher(configuration: service.milterConfiguration) { connection in
             service.makeSession(connection)
         }
         let settings = configuration.milter
         logger.info("starting", metadata: [
-            "config": "\(configuration.file)", "socket": "\(settings.socket)",
+            "config": "\(configuration.file)", "socket": "\(socket)",
             "recipient_mode": "\(settings.recipientMode.rawValue)", "on_error": "\(settings.onError.rawValue)",
             "header_errors": "\(settings.headerErrors.rawValue)", "policy_rules": "\(configuration.policy.rules.count)",
             "keys": "\(keyring.keyIDs.count)", "active_key": "\(keyring.activeKey.id)",
@@ -24,11 +25,11 @@ public enum MilterService {
             ])
         }
         let server = MilterServer(
-            socket: settings.socket, dispatcher: dispatcher, socketMode: settings.socketMode,
+            socket: socket, dispatcher: dispatcher, socketMode: settings.socketMode,
             timeout: Int32(settings.timeout))
         try server.run {
-            logger.info("listening", metadata: ["socket": "\(settings.socket)"])
+            logger.info("listening", metadata: ["socket": "\(socket)"])
         }
-        logger.info("stopped", metadata: ["socket": "\(settings.socket)"])
+        logger.info("stopped", metadata: ["socket": "\(socket)"])
     }
 }

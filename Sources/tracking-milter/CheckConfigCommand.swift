@@ -1,9 +1,6 @@
 import ArgumentParser
-import Tracking
 import TrackingMilter
-#if canImport(Glibc)
-import Glibc
-#endif
+import TrackingRuntime
 
 struct CheckConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,9 +10,11 @@ struct CheckConfigCommand: ParsableCommand {
     var file: String
 
     func run() throws {
-        let configuration = try loadOrExit(file)
-        let keyring: TrackingKeyring
-        do { keyring = try KeyringLoader.load(configuration) } catch { fail("\(error)", code: EX_CONFIG) }
+        let configuration = orExit { () throws(StartupError) in try ServiceStartup.configuration(file) }
+        do { _ = try configuration.milter.socketSpec(configFile: configuration.file) } catch {
+            fail("configuration error: \(error)", code: StartupError.configExitCode)
+        }
+        let keyring = orExit { () throws(StartupError) in try ServiceStartup.keyring(configuration) }
         print(ConfigSummary(configuration).text, terminator: "")
         print("keys.file: \(configuration.keysFile) (keys \(keyring.keyIDs.map(String.init).joined(separator: ", ")); active \(keyring.activeKey.id))")
         if let warning = KeyringLoader.permissionWarning(configuration.keysFile) { print("warning: \(warning)") }

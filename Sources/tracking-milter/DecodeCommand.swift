@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import Tracking
-import TrackingMilter
+import TrackingRuntime
 
 struct DecodeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,14 +19,15 @@ struct DecodeCommand: ParsableCommand {
     var urls: [String]
 
     func run() throws {
-        let configuration = try loadOrExit(config)
+        let configuration = orExit { () throws(StartupError) in try ServiceStartup.configuration(config) }
+        // Exit 1, not 78: for decode a missing key file is a failed lookup, not a broken service.
         let keyring: TrackingKeyring
-        do { keyring = try KeyringLoader.load(configuration) } catch { fail("\(error)", code: 1) }
+        do { keyring = try ServiceStartup.keyring(configuration) } catch { fail(error.description, code: 1) }
         let now = Date()
         if urls.count == 1 && urls[0] != "-" {
             let token: TrackingToken
             do {
-                token = try TrackingToken.open(TokenJSON.tokenText(fromURL: urls[0]), with: keyring)
+                token = try TrackingToken.open(TrackingURL.token(in: urls[0]), with: keyring)
             } catch {
                 fail("cannot open the token: \(error)", code: 1)
             }
@@ -40,7 +41,7 @@ struct DecodeCommand: ParsableCommand {
         let inputs = urls == ["-"] ? readLines() : urls
         for url in inputs {
             do {
-                print(TokenJSON.render(try TrackingToken.open(TokenJSON.tokenText(fromURL: url), with: keyring), now: now))
+                print(TokenJSON.render(try TrackingToken.open(TrackingURL.token(in: url), with: keyring), now: now))
             } catch {
                 print(JSONValue.object(["error": .string("\(error)"), "url": .string(url)]).jsonText)
             }

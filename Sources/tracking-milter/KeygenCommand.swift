@@ -1,5 +1,8 @@
 import ArgumentParser
-import TrackingMilter
+import TrackingRuntime
+#if canImport(Glibc)
+import Glibc
+#endif
 
 struct KeygenCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -28,13 +31,13 @@ struct KeygenCommand: ParsableCommand {
     }
 
     func run() throws {
-        let path = try file ?? loadOrExit(config!).keysFile
+        let path = file ?? orExit { () throws(StartupError) in try ServiceStartup.configuration(config ?? "") }.keysFile
         do {
             if rotate {
                 let id = try KeyFileWriter.rotate(at: path)
                 print("added key \(id) to \(path) and made it active")
             } else {
-                if ifMissing && fileExists(path) { return }
+                if ifMissing && access(path, F_OK) == 0 { return }
                 try KeyFileWriter.create(at: path)
                 print("created \(path)")
             }

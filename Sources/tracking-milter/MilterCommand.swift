@@ -1,8 +1,7 @@
 import ArgumentParser
-import Logging
 import Milter
-import Tracking
 import TrackingMilter
+import TrackingRuntime
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -18,39 +17,22 @@ struct MilterCommand: ParsableCommand {
     var socket: String?
 
     func run() throws {
-        var configuration = try loadOrExit(config)
+        let (configuration, keyring) = orExit { () throws(StartupError) in try ServiceStartup.load(config) }
+        let spec: SocketSpec
         if let socket {
-            do { configuration.milter.socket = try SocketSpec(parsing: socket) } catch {
-                fail("--socket: \(error)")
+            do { spec = try SocketSpec(parsing: socket) } catch { fail("--socket: \(error)") }
+        } else {
+            do { spec = try configuration.milter.socketSpec(configFile: configuration.file) } catch {
+                fail("configuration error: \(error)", code: StartupError.configExitCode)
             }
         }
-        let keyring: TrackingKeyring
-        do { keyring = try KeyringLoader.load(configuration) } catch { fail("\(error)", code: EX_CONFIG) }
-        LineLogHandler.bootstrap(configuration.log)
-        let logger = Logger(label: "tracking-milter")
-        if let warning = KeyringLoader.permissionWarning(configuration.keysFile) { logger.warning("\(warning)") }
+        let logger = ServiceStartup.logger(configuration)
+        ServiceStartup.warnAboutKeyFile(configuration, logger: logger)
         do {
-            try MilterService.run(configuration: configuration, keyring: keyring, logger: logger)
+            try MilterService.run(configuration: configuration, socket: spec, keyring: keyring, logger: logger)
         } catch {
             logger.critical("cannot run the milter", metadata: ["error": "\(error)"])
             throw ExitCode(EX_UNAVAILABLE)
         }
     }
-}
-
-/// Loads the configuration or stops with the problem's file and line (exit 78, EX_CONFIG).
-func loadOrExit(_ path: String) throws -> Configuration {
-    do {
-        return try ConfigLoader.load(path: path)
-    } catch {
-        fail("configuration error: \(error)", code: EX_CONFIG)
-    }
-}
-
-func fileExists(_ path: String) -> Bool { access(path, F_OK) == 0 }
-
-func fail(_ message: String, code: Int32 = EX_USAGE) -> Never {
-    var line = Array("tracking-milter: \(message)\n".utf8)
-    _ = line.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
-    exit(code)
 }

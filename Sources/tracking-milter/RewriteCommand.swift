@@ -1,8 +1,6 @@
 import ArgumentParser
 import Foundation
-import Logging
-import Tracking
-import TrackingMilter
+import TrackingRuntime
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -32,39 +30,22 @@ struct RewriteCommand: ParsableCommand {
     var client: String?
 
     func run() throws {
-        let configuration = try loadOrExit(config)
-        let keyring: TrackingKeyring
-        do { keyring = try KeyringLoader.load(configuration) } catch { fail("\(error)", code: EX_CONFIG) }
-        LineLogHandler.bootstrap(configuration.log)
-        let service = TrackingService(configuration: configuration, keyring: keyring, logger: Logger(label: "tracking-milter"))
-
-        let message = RawMessage(Array(FileHandle.standardInput.readDataToEndOfFile()))
+        let (configuration, keyring) = orExit { () throws(StartupError) in try ServiceStartup.load(config) }
+        let service = TrackingService(configuration: configuration, keyring: keyring, logger: ServiceStartup.logger(configuration))
         var envelope = MessageEnvelope()
         envelope.recipients = rcpt
         envelope.sender = from
         envelope.customerID = auth
         envelope.listener = listener
         envelope.clientAddress = client
-        let processor = MessageProcessor(service: service, envelope: envelope, bodySizeHint: message.body.count)
-        for field in message.fields { processor.header(name: field.name, value: field.value) }
-        // The body in milter-sized pieces, so this walks the same streaming path.
-        let body = message.body
-        var offset = body.startIndex
-        repeat {
-            let end = min(offset + 65535, body.endIndex)
-            body[offset..<end].withUnsafeBytes { processor.body($0) }
-            offset = end
-        } while offset < body.endIndex
-
-        let outcome = processor.finish()
+        let message = RawMessage(Array(FileHandle.standardInput.readDataToEndOfFile()))
+        let (result, outcome) = OfflineRewrite.run(message, envelope: envelope, service: service)
         service.logger.info("message", metadata: outcome.logMetadata)
-        switch outcome.action {
-        case .reject(let error):
+        switch result {
+        case .rejected(let error):
             fail("\(error.code) \(error.enhancedCode) \(error.replyText)", code: EX_DATAERR)
-        case .deliver(let delivery):
-            var out = message.headerBlock(deleting: delivery.deleteAPIHeaders?.name, changes: delivery.headerChanges)
-            if let newBody = delivery.body { out += newBody } else { out += message.body }
-            FileHandle.standardOutput.write(Data(out))
+        case .delivered(let bytes):
+            FileHandle.standardOutput.write(Data(bytes))
         }
     }
 }

@@ -42,7 +42,7 @@ final class ScriptedSession: MilterSession {
     func envelopeFrom(_ arguments: [String]) throws -> Reply { try reply(.envelopeFrom, "mail \(arguments[0])") }
     func envelopeRecipient(_ arguments: [String]) throws -> Reply { try reply(.envelopeRecipient, "rcpt \(arguments[0])") }
     func data() throws -> Reply { try reply(.data, "data") }
-    func header(name: String, value: String) throws -> Reply { try reply(.header, "header \(name)") }
+    func header(name: String, value: [UInt8]) throws -> Reply { try reply(.header, "header \(name)") }
     func endOfHeaders() throws -> Reply { try reply(.endOfHeaders, "eoh") }
     func body(_ chunk: UnsafeRawBufferPointer) throws -> Reply {
         bodyBytes.append(contentsOf: chunk)

@@ -5,7 +5,7 @@ import Synchronization
 import Testing
 @testable import Tracker
 import Tracking
-import TrackingMilter
+import TrackingRuntime
 
 @Suite("Client address and click rate limiting")
 struct ClientAndRateLimitTests {

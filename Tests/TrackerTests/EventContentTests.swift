@@ -4,7 +4,7 @@ import HummingbirdTesting
 import Testing
 @testable import Tracker
 import Tracking
-import TrackingMilter
+import TrackingRuntime
 
 @Suite("Event lines")
 struct EventContentTests {

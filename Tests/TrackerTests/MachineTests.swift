@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import Tracker
 import Tracking
-import TrackingMilter
+import TrackingRuntime
 
 @Suite("Machine classification")
 struct MachineTests {

@@ -4,7 +4,7 @@ import HummingbirdTesting
 import Testing
 @testable import Tracker
 import Tracking
-import TrackingMilter
+import TrackingRuntime
 
 @Suite("Tracker routes over HTTP on 127.0.0.1")
 struct RouteTests {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import Tracking
-@testable import TrackingMilter
+@testable import TrackingRuntime
 
 @Suite("tracker: configuration")
 struct TrackerConfigTests {

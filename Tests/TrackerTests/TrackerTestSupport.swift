@@ -6,7 +6,7 @@ import ServiceLifecycle
 import Testing
 @testable import Tracker
 import Tracking
-import TrackingMilter
+import TrackingRuntime
 
 /// Keys, sealed tokens, a tracker on 127.0.0.1 and a client for it.
 struct TrackerFixture: Sendable {

@@ -1,7 +1,8 @@
 import Milter
 import Testing
 import Tracking
-@testable import TrackingMilter
+@testable import TrackingRuntime
+import TrackingMilter
 
 @Suite("Configuration")
 struct ConfigLoaderTests {
@@ -33,7 +34,7 @@ struct ConfigLoaderTests {
               submission:
                 click_tracking_enabled: false
             """, file: "t.yaml")
-        #expect(c.milter.socket == .inet(port: 8891, host: "127.0.0.1"))
+        #expect(try c.milter.socketSpec(configFile: c.file) == .inet(port: 8891, host: "127.0.0.1"))
         #expect(c.milter.socketMode == 0o600)
         #expect(c.milter.timeout == 60)
         #expect(c.milter.onError == .tempfail)
@@ -65,7 +66,7 @@ struct ConfigLoaderTests {
     func bundled() throws {
         let path = #filePath.split(separator: "/").dropLast(3).joined(separator: "/")
         let c = try ConfigLoader.load(path: "/" + path + "/deploy/tracking-milter.yaml")
-        #expect(c.milter.socket == .unix(path: "/run/tracking-milter/milter.sock"))
+        #expect(try c.milter.socketSpec(configFile: c.file) == .unix(path: "/run/tracking-milter/milter.sock"))
         #expect(c.tracking.trackingDomain == TrackingOptions.defaultTrackingDomain)
     }
 
@@ -89,7 +90,9 @@ struct ConfigLoaderTests {
     ])
     func located(yaml: String, line: Int, key: String, fragment: String) {
         do {
-            _ = try ConfigLoader.parse(yaml, file: "/etc/tracking-milter.yaml")
+            // As the milter starts: the file, then the socket it names.
+            let c = try ConfigLoader.parse(yaml, file: "/etc/tracking-milter.yaml")
+            _ = try c.milter.socketSpec(configFile: c.file)
             Issue.record("expected an error for \(yaml)")
         } catch {
             #expect(error.file == "/etc/tracking-milter.yaml")

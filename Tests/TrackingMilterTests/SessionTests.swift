@@ -5,6 +5,7 @@ import Synchronization
 import Testing
 import Tracking
 @testable import TrackingMilter
+import TrackingRuntime
 
 /// Collects log records so a test can read the message line.
 final class LogCapture: Sendable {

@@ -196,3 +196,15 @@ final class FramingPartRewriter: PartRewriter {
         output += suffix
     }
 }
+
+extension MIMERewriter {
+    /// The tests write header fields as text.
+    convenience init(
+        headers: [(name: String, value: String)], limits: RewriteLimits = RewriteLimits(), leaveSignedParts: Bool = true,
+        bodySizeHint: Int? = nil, makeRewriter: @escaping (DisplayedPart) -> (any PartRewriter)?
+    ) {
+        self.init(
+            headers: headers.map { HeaderField(name: $0.name, value: Array($0.value.utf8)) }, limits: limits,
+            leaveSignedParts: leaveSignedParts, bodySizeHint: bodySizeHint, makeRewriter: makeRewriter)
+    }
+}

@@ -121,8 +121,8 @@ enum Rewrite {
     }
 }
 
-/// A small seeded generator, so that the random splits are the same on every run.
-struct SplitMix64 {
+/// A small seeded generator, so that random splits (and drawn message ids) are the same on every run.
+struct SplitMix64: RandomNumberGenerator {
     private var state: UInt64
 
     init(seed: UInt64) { state = seed }

@@ -68,3 +68,19 @@ struct TokenSealerTests {
         #expect(TokenTestSupport.decode(text)![0...1] == [1, 2])
     }
 }
+
+@Suite("Sealer randomness")
+struct SealerRandomnessTests {
+    @Test("the message id comes from the caller's random source, so the core draws nothing itself")
+    func messageIDFromCaller() {
+        var first = SplitMix64(seed: 1)
+        var second = SplitMix64(seed: 1)
+        var third = SplitMix64(seed: 2)
+        let a = TokenSealer(keyring: TokenTestSupport.keyring, random: &first)
+        let b = TokenSealer(keyring: TokenTestSupport.keyring, random: &second)
+        let c = TokenSealer(keyring: TokenTestSupport.keyring, random: &third)
+        #expect(a.messageID == b.messageID)
+        #expect(a.messageID != c.messageID)
+        #expect(a.messageID.count == 10)
+    }
+}

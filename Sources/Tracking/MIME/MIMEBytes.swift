@@ -30,14 +30,7 @@ enum MIMEBytes {
 
     /// The value of an ASCII hex digit (either case), or nil.
     @inline(__always)
-    static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case 0x30...0x39: byte - 0x30
-        case 0x41...0x46: byte - 0x41 + 10
-        case 0x61...0x66: byte - 0x61 + 10
-        default: nil
-        }
-    }
+    static func hexValue(_ byte: UInt8) -> UInt8? { Hex.value(byte) }
 
     /// `bytes` without leading and trailing spaces, tabs and line breaks, as text.
     static func trimmedText(_ bytes: some Collection<UInt8>) -> String {
@@ -49,7 +42,7 @@ enum MIMEBytes {
         return String(decoding: array[first...last], as: UTF8.self)
     }
 
-    static let upperHexDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
+    static var upperHexDigits: [UInt8] { Hex.upperDigits }
 
     /// ASCII lower-casing of a byte string, for names and tokens (non-ASCII bytes kept).
     static func lowercased(_ bytes: some Sequence<UInt8>) -> String {

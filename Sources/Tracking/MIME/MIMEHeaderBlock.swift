@@ -39,17 +39,7 @@ final class MIMEHeaderBlock {
     static func isAcceptable(_ line: ArraySlice<UInt8>, first: Bool) -> Bool {
         guard let lead = line.first else { return false }
         if MIMEBytes.isWhitespace(lead) { return !first }
-        var sawName = false
-        var nameEnded = false
-        for byte in line {
-            switch byte {
-            case MIMEBytes.colon: return sawName
-            case MIMEBytes.space, MIMEBytes.tab: nameEnded = true
-            case 0x21...0x7E where !nameEnded: sawName = true
-            default: return false
-            }
-        }
-        return false
+        return HeaderFieldLine.isFieldStart(line)
     }
 
     /// `block` with every Content-Transfer-Encoding field (continuation lines included)

@@ -6,8 +6,8 @@ struct MIMEHeaderFields {
     var disposition: [[UInt8]] = []
 
     /// From the top-level fields as the milter got them (folded or not, names in any case).
-    init(fields: [(name: String, value: String)]) {
-        for field in fields { add(name: Array(field.name.utf8), value: Array(field.value.utf8)) }
+    init(fields: [HeaderField]) {
+        for field in fields { add(name: Array(field.name.utf8), value: field.value) }
     }
 
     /// From a body part's header block (checked by `MIMEHeaderBlock.isAcceptable` line by line).

@@ -66,14 +66,14 @@ public final class MIMERewriter {
     ///     growth copies and keeps peak memory near one copy. Unused pages cost nothing.
     ///   - makeRewriter: the rewriter for a displayed part, or nil to leave that part alone.
     public init(
-        headers: [(name: String, value: String)], limits: RewriteLimits = RewriteLimits(),
+        headers: [HeaderField], limits: RewriteLimits = RewriteLimits(),
         leaveSignedParts: Bool = true, bodySizeHint: Int? = nil,
         makeRewriter: @escaping (DisplayedPart) -> (any PartRewriter)?
     ) {
         self.limits = limits
         self.makeRewriter = makeRewriter
         self.leaveSignedParts = leaveSignedParts
-        bytesIn = headers.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 }
+        bytesIn = headers.reduce(0) { $0 &+ $1.name.utf8.count &+ $1.value.count &+ 4 }
         if bytesIn > limits.maxMessageBytes {
             stop(.messageBytes)
             return

@@ -34,11 +34,10 @@ enum LinkTarget {
     /// is what a browser sends for such a byte in a query string.
     static func text(_ bytes: [UInt8]) -> String {
         if let text = String(validating: bytes, as: UTF8.self) { return text }
-        let hex = Array("0123456789ABCDEF".utf8)
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count + 16)
         for byte in bytes {
-            if byte < 0x80 { out.append(byte) } else { out += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]] }
+            if byte < 0x80 { out.append(byte) } else { Hex.appendPercentEncoded(byte, to: &out) }
         }
         return String(decoding: out, as: UTF8.self)
     }

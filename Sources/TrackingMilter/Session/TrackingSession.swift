@@ -1,6 +1,7 @@
 import Logging
 import Milter
 import Tracking
+import TrackingRuntime
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -34,7 +35,7 @@ public final class TrackingSession: MilterSession {
         return .continue
     }
 
-    public func header(name: String, value: String) throws -> Reply {
+    public func header(name: String, value: [UInt8]) throws -> Reply {
         messageProcessor().header(name: name, value: value)
         return .continue
     }
@@ -103,10 +104,4 @@ public final class TrackingSession: MilterSession {
             }
         }
     }
-}
-
-func monotonicNanoseconds() -> UInt64 {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
 }

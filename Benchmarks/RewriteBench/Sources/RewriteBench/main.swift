@@ -76,9 +76,10 @@ func stream(file: String, hint: Bool, out: String?) throws {
         // Gathering the header block (the MTA hands a milter the headers before the body).
         let before = headerBlock.count
         headerBlock.append(contentsOf: chunk)
-        guard let offset = headerBlock.withUnsafeBytes({ SplitMessage.bodyOffset($0) }) else { continue }
-        let headers = SplitMessage.parseHeaders(headerBlock[..<offset])
-        let made = wiring.mimeRewriter(headers: headers, bodySizeHint: hint ? fileSize - offset : nil)
+        let header = RawMessage(headerBlock)
+        guard header.headerEnded else { continue }
+        let offset = header.bodyStart
+        let made = wiring.mimeRewriter(headers: header.headerFields, bodySizeHint: hint ? fileSize - offset : nil)
         rewriter = made
         made.feed(UnsafeRawBufferPointer(rebasing: chunk[(offset - before)...]))
         headerBlock = []
@@ -177,16 +178,16 @@ func bench(fixtures: String, settings: Settings, only: String?, profileSeconds: 
     }
 
     // MIMERewriter cases: the body fed in 64 KB pieces, as the milter gets it.
-    func mime(_ name: String, file: String, hint: Bool, target: String) throws -> SplitMessage {
-        let message = try SplitMessage(file: fixtures + "/" + file)
+    func mime(_ name: String, file: String, hint: Bool, target: String) throws -> RawMessage {
+        let message = try RawMessage(file: fixtures + "/" + file)
         let body = message.body
         func pass() -> Int {
-            let rewriter = wiring.mimeRewriter(headers: message.headers, bodySizeHint: hint ? body.count : nil)
+            let rewriter = wiring.mimeRewriter(headers: message.headerFields, bodySizeHint: hint ? body.count : nil)
             body.withUnsafeBytes { bytes in inPieces(bytes) { rewriter.feed($0) } }
             let result = rewriter.finish()
             return result.body?.count ?? -1
         }
-        let check = wiring.mimeRewriter(headers: message.headers, bodySizeHint: hint ? body.count : nil)
+        let check = wiring.mimeRewriter(headers: message.headerFields, bodySizeHint: hint ? body.count : nil)
         body.withUnsafeBytes { bytes in inPieces(bytes) { check.feed($0) } }
         let sanity = describe(check.finish())
         print("\(name): \(body.count) body bytes; \(sanity)")

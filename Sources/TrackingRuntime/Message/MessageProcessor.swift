@@ -1,0 +1,161 @@
+import Foundation
+import Logging
+import Tracking
+
+/// Handles one message from its first header to its end: gathers the headers, decides at
+/// the first body byte whether and how the body is rewritten, streams the body through the
+/// rewriter as it arrives, and says at the end what to do. The milter session and the
+/// offline `rewrite` command both drive it, so they cannot differ.
+public final class MessageProcessor {
+    private let service: TrackingService
+    private var envelope: MessageEnvelope
+    private var headers: [HeaderField] = []
+    private var signed = false
+    private var plan: Plan?
+    private var bytesIn = 0
+    private let started = monotonicNanoseconds()
+    private let now: Date
+    /// The message's id in tracked URLs, events and the log line.
+    public let messageID: MessageID
+    private let sealer: TokenSealer
+
+    private enum Plan {
+        case reject(APIHeaderError)
+        case pass(MessageDecision.Proceed, reason: String?)
+        case rewrite(MessageDecision.Proceed, MIMERewriter, SealedURLMaker)
+    }
+
+    private let bodySizeHint: Int?
+
+    /// - Parameter bodySizeHint: the body's size when known beforehand (a file's size), so
+    ///   the new body is allocated once.
+    public init(service: TrackingService, envelope: MessageEnvelope, now: Date = Date(), bodySizeHint: Int? = nil) {
+        self.service = service
+        self.bodySizeHint = bodySizeHint
+        self.envelope = envelope
+        self.now = now
+        sealer = TokenSealer(keyring: service.keyring)
+        messageID = MessageID(bytes: sealer.messageID)
+    }
+
+    private var configuration: Configuration { service.configuration }
+
+    /// One top-level header field; the value as bytes, exactly as the MTA sent it.
+    public func header(name: String, value: [UInt8]) {
+        headers.append(HeaderField(name: name, value: value))
+        // Only three names matter; most headers are ruled out by length before any lower-casing.
+        let length = name.utf8.count
+        guard length == 10 || length == 14 else { return }
+        switch name.lowercased() {
+        case "x-msys-api":
+            // JSON is UTF-8 text: invalid bytes become U+FFFD and the parser says what is wrong.
+            envelope.apiHeaderValues.append(String(decoding: value, as: UTF8.self))
+            envelope.apiHeaderName = name
+        case "message-id": envelope.messageIDHeader = String(decoding: value, as: UTF8.self).trimmingASCIIWhitespace()
+        case "dkim-signature": signed = true
+        default: break
+        }
+    }
+
+    public func body(_ chunk: UnsafeRawBufferPointer) {
+        bytesIn += chunk.count
+        if plan == nil { plan = makePlan() }
+        if case .rewrite(_, let rewriter, _) = plan { rewriter.feed(chunk) }
+    }
+
+    /// What to do with the message, and its log line.
+    public func finish() -> MessageOutcome {
+        if plan == nil { plan = makePlan() }
+        var line = MessageLogLine(envelope: envelope, messageID: messageID)
+        let outcome: MessageOutcome.Action
+        var outcomeName = "unchanged"
+        var reason: String?
+        switch plan! {
+        case .reject(let error):
+            outcome = .reject(error)
+            outcomeName = "rejected"
+            reason = error.replyText
+        case .pass(let proceed, let why):
+            line.record(proceed)
+            outcome = .deliver(Delivery(deleteAPIHeaders: apiHeadersToDelete, headerChanges: [], body: nil))
+            reason = [proceed.ignoredHeaderError.map { "ignored header error: \($0.replyText)" }, why]
+                .compactMap { $0 }.joined(separator: "; ").nilIfEmpty
+        case .rewrite(let proceed, let rewriter, let maker):
+            line.record(proceed)
+            let result = rewriter.finish()
+            var notes: [String] = proceed.ignoredHeaderError.map { ["ignored header error: \($0.replyText)"] } ?? []
+            if maker.metadataTruncated { notes.append("metadata cut to max_metadata_len") }
+            notes += result.notes
+            switch result.outcome {
+            case .unchanged(let why):
+                outcome = .deliver(Delivery(deleteAPIHeaders: apiHeadersToDelete, headerChanges: [], body: nil))
+                if let why { notes.append(why) }
+            case .rewritten(let body, let headerChanges):
+                outcome = .deliver(Delivery(deleteAPIHeaders: apiHeadersToDelete, headerChanges: headerChanges, body: body))
+                outcomeName = "rewritten"
+                line.metadata["bytes_out"] = .stringConvertible(body.count)
+            }
+            line.recordRewrite(result.statistics, partsRewritten: result.partsRewritten)
+            reason = notes.joined(separator: "; ").nilIfEmpty
+        }
+        line.finish(outcome: outcomeName, reason: reason,
+                    milliseconds: Double(monotonicNanoseconds() - started) / 1e6, bytesIn: bytesIn)
+        return MessageOutcome(action: outcome, logMetadata: line.metadata)
+    }
+
+    /// The X-MSYS-API headers to delete: all of them, when stripping.
+    private var apiHeadersToDelete: (name: String, count: Int)? {
+        guard configuration.milter.stripAPIHeader, let name = envelope.apiHeaderName else { return nil }
+        return (name, envelope.apiHeaderValues.count)
+    }
+
+    private func makePlan() -> Plan {
+        switch MessageDecision.decide(envelope, configuration: configuration) {
+        case .reject(let error):
+            return .reject(error)
+        case .proceed(let proceed):
+            guard let tracking = proceed.recipients.first?.tracking, tracking.tracksAnything else {
+                return .pass(proceed, reason: nil)
+            }
+            // Without header fields there is no MIME structure to trust: what looks like a
+            // header may be body text, and the other way round.
+            if headers.isEmpty { return .pass(proceed, reason: "no header fields") }
+            if signed && !configuration.milter.rewriteSigned {
+                return .pass(proceed, reason: "DKIM-signed; rewrite_signed is false")
+            }
+            let options = configuration.trackingOptions(listener: envelope.listener)
+            // One body per recipient in split mode; a shared body names no recipient (SPEC §3).
+            let recipient = envelope.recipients.count == 1 ? envelope.recipients[0] : nil
+            let (rewriter, maker) = TrackedRewrite.make(
+                headers: headers, tracking: tracking, options: options, recipient: recipient, sealer: sealer,
+                limits: configuration.limits, now: now, bodySizeHint: bodySizeHint)
+            return .rewrite(proceed, rewriter, maker)
+        }
+    }
+}
+
+/// What the MTA should do with a message, and the message's log line.
+public struct MessageOutcome {
+    public enum Action {
+        case reject(APIHeaderError)
+        case deliver(Delivery)
+    }
+
+    public let action: Action
+    public let logMetadata: Logger.Metadata
+}
+
+/// The modifications of a delivered message: headers first, then the body (MTAs refuse a
+/// header change between body pieces).
+public struct Delivery {
+    /// Delete this many headers of this name (X-MSYS-API, as the message spelt it).
+    public var deleteAPIHeaders: (name: String, count: Int)?
+    /// Top-level headers to set (a Content-Transfer-Encoding that had to change).
+    public var headerChanges: [(name: String, value: String)]
+    /// The new body, or nil to leave it.
+    public var body: [UInt8]?
+}
+
+extension String {
+    var nilIfEmpty: String? { isEmpty ? nil : self }
+}

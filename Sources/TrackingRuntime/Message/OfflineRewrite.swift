@@ -1,0 +1,46 @@
+import Tracking
+
+/// One whole message through the same `MessageProcessor` the milter session drives, fed in
+/// milter-sized pieces, with the outcome applied the way the MTA would apply it. Behind the
+/// `rewrite` command and the rewrite benchmark, so what they show is what the milter does.
+public enum OfflineRewrite {
+    /// libmilter hands bodies over in chunks of at most this many bytes.
+    public static let chunkSize = 65535
+
+    /// What became of the message: rejected (with the reply), or the bytes the MTA would deliver.
+    public enum Result {
+        case rejected(APIHeaderError)
+        case delivered([UInt8])
+    }
+
+    /// Runs `message` for `envelope` and returns the result and the message's log metadata.
+    public static func run(_ message: RawMessage, envelope: MessageEnvelope, service: TrackingService)
+        -> (result: Result, outcome: MessageOutcome)
+    {
+        let processor = MessageProcessor(service: service, envelope: envelope, bodySizeHint: message.body.count)
+        for field in message.fields { processor.header(name: field.name, value: field.value) }
+        let body = message.body
+        var offset = body.startIndex
+        repeat {
+            let end = min(offset + chunkSize, body.endIndex)
+            body[offset..<end].withUnsafeBytes { processor.body($0) }
+            offset = end
+        } while offset < body.endIndex
+        let outcome = processor.finish()
+        switch outcome.action {
+        case .reject(let error):
+            return (.rejected(error), outcome)
+        case .deliver(let delivery):
+            return (.delivered(message.applying(delivery)), outcome)
+        }
+    }
+}
+
+extension RawMessage {
+    /// The message as delivered after `delivery`: header edits in place, the new body if any.
+    public func applying(_ delivery: Delivery) -> [UInt8] {
+        var out = headerBlock(deleting: delivery.deleteAPIHeaders?.name, changes: delivery.headerChanges)
+        if let newBody = delivery.body { out += newBody } else { out += body }
+        return out
+    }
+}

@@ -1,0 +1,18 @@
+import Foundation
+import Tracking
+
+/// The one wiring of a message's body rewrite: a URL maker over the message's sealer, and a
+/// streaming MIME rewriter that hands each displayed part to the milter's part rewriter.
+/// `MessageProcessor` and the rewrite benchmark both make their rewriters here.
+public enum TrackedRewrite {
+    public static func make(
+        headers: [HeaderField], tracking: ResolvedTracking, options: TrackingOptions, recipient: String?,
+        sealer: TokenSealer, limits: RewriteLimits, now: Date, bodySizeHint: Int?
+    ) -> (rewriter: MIMERewriter, urls: SealedURLMaker) {
+        let maker = SealedURLMaker(sealer: sealer, tracking: tracking, recipient: recipient, options: options, now: now)
+        let rewriter = MIMERewriter(headers: headers, limits: limits, bodySizeHint: bodySizeHint) { part in
+            DisplayedPartRewriters.make(part, tracking: tracking, options: options, urls: maker)
+        }
+        return (rewriter, maker)
+    }
+}

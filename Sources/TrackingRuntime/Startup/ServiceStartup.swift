@@ -1,0 +1,52 @@
+import Logging
+import Tracking
+
+/// Why a command cannot start, with the exit code (sysexits.h) an init system or script
+/// can act on. The text already says what to fix.
+public struct StartupError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+    public let exitCode: Int32
+
+    public init(_ description: String, exitCode: Int32) {
+        self.description = description
+        self.exitCode = exitCode
+    }
+
+    /// EX_CONFIG: the configuration or key file is wrong.
+    public static let configExitCode: Int32 = 78
+}
+
+/// What every command that serves or rewrites mail loads first: the configuration, then
+/// the key file it names. One home for "load or stop with FILE:LINE".
+public enum ServiceStartup {
+    /// The validated configuration at `path`.
+    public static func configuration(_ path: String) throws(StartupError) -> Configuration {
+        do { return try ConfigLoader.load(path: path) } catch {
+            throw StartupError("configuration error: \(error)", exitCode: StartupError.configExitCode)
+        }
+    }
+
+    /// The configuration at `path` and its keyring.
+    public static func load(_ path: String) throws(StartupError) -> (Configuration, TrackingKeyring) {
+        let configuration = try configuration(path)
+        return (configuration, try keyring(configuration))
+    }
+
+    /// The keyring the configuration names.
+    public static func keyring(_ configuration: Configuration) throws(StartupError) -> TrackingKeyring {
+        do { return try KeyringLoader.load(configuration) } catch {
+            throw StartupError("\(error)", exitCode: StartupError.configExitCode)
+        }
+    }
+
+    /// Sets up log lines as the configuration says (once per process).
+    public static func logger(_ configuration: Configuration) -> Logger {
+        LineLogHandler.bootstrap(configuration.log)
+        return Logger(label: "tracking-milter")
+    }
+
+    /// Logs a warning when the key file can be read by others (for the long-running services).
+    public static func warnAboutKeyFile(_ configuration: Configuration, logger: Logger) {
+        if let warning = KeyringLoader.permissionWarning(configuration.keysFile) { logger.warning("\(warning)") }
+    }
+}
