@@ -8,13 +8,18 @@ import TrackingRuntime
 /// Everything the tracker decides, independent of the server around it: which route a
 /// request is, whether its token opens, what to answer, and which event to write.
 public final class TrackerCore: Sendable {
-    let keyring: TrackingKeyring
-    let resolver: ClientAddressResolver
+    /// What a reload replaces, together: keys, trusted proxies, machine rules.
+    private struct Reloadable: Sendable {
+        var keyring: TrackingKeyring
+        var resolver: ClientAddressResolver
+        var classifier: MachineClassifier
+    }
+
+    private let reloadable: Mutex<Reloadable>
     let limiter: ClickRateLimiter
     let events: any EventWriter
     let metrics: TrackerMetrics
     let logger: Logger
-    private let classifier: Mutex<MachineClassifier>
     private let now: @Sendable () -> Date
 
     /// The longest target a click redirects to; longer ones are refused with `404`.
@@ -34,24 +39,35 @@ public final class TrackerCore: Sendable {
         now: @escaping @Sendable () -> Date = { Date() },
         monotonicSeconds: @escaping @Sendable () -> Double = TrackerClock.monotonicSeconds
     ) {
-        self.keyring = keyring
-        self.resolver = ClientAddressResolver(trustedProxies: IPRangeSet(settings.trustedProxies))
+        self.reloadable = Mutex(Reloadable(
+            keyring: keyring, resolver: ClientAddressResolver(trustedProxies: IPRangeSet(settings.trustedProxies)),
+            classifier: MachineClassifier(rules: machines)))
         self.limiter = ClickRateLimiter(perMinute: settings.clickRateLimit, capacity: settings.rateLimitClients, now: monotonicSeconds)
         self.events = events
         self.metrics = TrackerMetrics()
         self.logger = logger
-        self.classifier = Mutex(MachineClassifier(rules: machines))
         self.now = now
     }
 
     /// Replaces the machine rules (SIGHUP); requests in flight finish with the old ones.
     public func replaceMachines(_ rules: [MachineRule]) {
         let compiled = MachineClassifier(rules: rules)
-        classifier.withLock { $0 = compiled }
+        reloadable.withLock { $0.classifier = compiled }
     }
 
     /// The number of machine rules in force.
-    public var machineRuleCount: Int { classifier.withLock { $0.ruleCount } }
+    public var machineRuleCount: Int { reloadable.withLock { $0.classifier.ruleCount } }
+
+    /// Replaces the keys and trusted proxies (reload); requests in flight finish with the old ones.
+    public func replace(keyring: TrackingKeyring, settings: TrackerSettings) {
+        let resolver = ClientAddressResolver(trustedProxies: IPRangeSet(settings.trustedProxies))
+        reloadable.withLock {
+            $0.keyring = keyring
+            $0.resolver = resolver
+        }
+    }
+
+    private var keyring: TrackingKeyring { reloadable.withLock { $0.keyring } }
 
     /// Client addresses the rate limiter remembers now.
     public var rateLimitedClients: Int { limiter.trackedAddresses }
@@ -106,7 +122,7 @@ public final class TrackerCore: Sendable {
     private func record(_ token: TrackingToken, time: Date, headers: HTTPFields, client: ClientIP?) {
         let userAgent = headers[.userAgent]
         let type = token.eventType
-        let machine = classifier.withLock { $0 }.classify(userAgent: userAgent, client: client, eventType: type)
+        let machine = reloadable.withLock { $0.classifier }.classify(userAgent: userAgent, client: client, eventType: type)
         let event = TrackerEvent(token: token, time: time, userAgent: userAgent, ipAddress: client?.description, machine: machine)
         events.write(lineWithNewline: event.lineBytes)
         metrics.event(type: type, machine: machine)
@@ -117,7 +133,7 @@ public final class TrackerCore: Sendable {
         for field in headers where field.name.canonicalName == "x-forwarded-for" {
             forwarded.append(field.value)
         }
-        return resolver.resolve(peer: peer(), forwardedFor: forwarded)
+        return reloadable.withLock { $0.resolver }.resolve(peer: peer(), forwardedFor: forwarded)
     }
 
     /// The `Location` for a sealed target, or nil when it must not be redirected to: only

@@ -70,6 +70,11 @@ final class TrackerMetrics: Sendable {
     private let events: [String: Counter]
     private let machineEvents = Mutex<[String: Counter]>([:])
     private let rateLimitClients: Gauge
+    private let eventsPending: Gauge
+    private let eventWriteFailures: Counter
+    private let eventsDropped: Counter
+    /// The writer's counts already added to the counters above.
+    private let reportedEvents = Mutex(EventWriterStatus())
 
     static let eventTypes = ["click", "link_unsubscribe", "open", "initial_open"]
     /// Latency buckets: the tracker answers in well under a millisecond; the top end shows trouble.
@@ -106,6 +111,15 @@ final class TrackerMetrics: Sendable {
         rateLimitClients = registry.makeGauge(descriptor: MetricNameDescriptor(
             namespace: "tracker", metricName: "rate_limit_clients", unitName: "",
             helpText: "Client addresses the click rate limiter remembers"))
+        eventsPending = registry.makeGauge(descriptor: MetricNameDescriptor(
+            namespace: "tracker", metricName: "events_pending", unitName: "",
+            helpText: "Event lines kept in memory because the events file did not take them"))
+        eventWriteFailures = registry.makeCounter(descriptor: MetricNameDescriptor(
+            namespace: "tracker", metricName: "event_write_failures", unitName: "total",
+            helpText: "Failed writes of event lines (each is retried from memory)"))
+        eventsDropped = registry.makeCounter(descriptor: MetricNameDescriptor(
+            namespace: "tracker", metricName: "events_dropped", unitName: "total",
+            helpText: "Event lines lost because the in-memory backlog was full"))
     }
 
     func request(_ route: TrackerRoute, _ outcome: TrackerOutcome) {
@@ -132,9 +146,16 @@ final class TrackerMetrics: Sendable {
         counter.increment()
     }
 
-    /// The Prometheus text exposition, with the rate limiter's size read now.
-    func exposition(rateLimitClients clients: Int) -> [UInt8] {
+    /// The Prometheus text exposition, with the rate limiter's size and the event writer's
+    /// counts read now.
+    func exposition(rateLimitClients clients: Int, events: EventWriterStatus) -> [UInt8] {
         rateLimitClients.set(Int64(clients))
+        eventsPending.set(Int64(events.pendingLines))
+        reportedEvents.withLock { reported in
+            eventWriteFailures.increment(by: Int64(max(0, events.failedWrites - reported.failedWrites)))
+            eventsDropped.increment(by: Int64(max(0, events.droppedLines - reported.droppedLines)))
+            reported = events
+        }
         var buffer: [UInt8] = []
         buffer.reserveCapacity(8192)
         registry.emit(into: &buffer)

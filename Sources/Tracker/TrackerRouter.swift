@@ -25,7 +25,8 @@ extension TrackerCore {
         }
         route(router, TrackerRoute.healthzPath, .healthz) { _, _, _ in (.ok, Responses.healthy()) }
         route(router, TrackerRoute.metricsPath, .metrics) { core, _, _ in
-            (.ok, Responses.metrics(core.metrics.exposition(rateLimitClients: core.limiter.trackedAddresses)))
+            (.ok, Responses.metrics(core.metrics.exposition(
+                rateLimitClients: core.limiter.trackedAddresses, events: core.events.status)))
         }
         return router
     }

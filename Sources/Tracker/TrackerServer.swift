@@ -33,8 +33,8 @@ public enum TrackerServer {
         )
     }
 
-    /// Runs until SIGTERM or SIGINT, then lets requests in flight finish. SIGHUP re-reads the
-    /// machines file and reopens the events file (after log rotation).
+    /// Runs until SIGTERM or SIGINT, then lets requests in flight finish. SIGHUP or SIGUSR1
+    /// reloads the configuration, keys and machines file and reopens the events file.
     public static func run(
         configuration: Configuration,
         keyring: TrackingKeyring,
@@ -56,49 +56,82 @@ public enum TrackerServer {
         let app = makeApplication(core: core, listen: settings.listen, logger: logger) { address in
             logger.info("listening", metadata: ["listen": "\(address)"])
         }
-        let reloader = TrackerReloader(core: core, machinesFile: settings.machinesFile, events: events, logger: logger)
+        let reloader = TrackerReloader(core: core, configFile: configuration.file, events: events, logger: logger)
+        let retry = EventRetryService(events: events)
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: app), .init(service: reloader)],
+            services: [.init(service: app), .init(service: reloader), .init(service: retry)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await group.run()
-        logger.info("stopped", metadata: ["listen": "\(settings.listen)"])
+        var stopped: Logger.Metadata = ["listen": "\(settings.listen)"]
+        if !events.retryPending() {
+            let status = events.status
+            stopped["events_lost"] = "\(status.pendingLines)"
+            logger.critical("events file still refuses writes at shutdown; events kept in memory are lost", metadata: stopped)
+        }
+        logger.info("stopped", metadata: stopped)
     }
 }
 
-/// Waits for SIGHUP: re-reads the machines file (keeping the old rules when the new file is
-/// broken) and reopens the events file.
+/// Waits for SIGHUP or SIGUSR1 (the milter's reload signal, so one command reloads both):
+/// re-reads the configuration, key file and machines file and puts them in force together,
+/// and reopens the events file. A file that does not load is refused with its FILE:LINE
+/// error and the running settings stay.
 struct TrackerReloader: Service {
     let core: TrackerCore
-    let machinesFile: String?
+    let configFile: String
     let events: FileEventWriter
     let logger: Logger
 
     func run() async throws {
-        let signals = await UnixSignalsSequence(trapping: .sighup)
+        let signals = await UnixSignalsSequence(trapping: .sighup, .sigusr1)
         for await _ in signals.cancelOnGracefulShutdown() {
             reload()
         }
     }
 
     func reload() {
-        var metadata: Logger.Metadata = ["events": "\(events.name)"]
+        var metadata: Logger.Metadata = ["events": "\(events.name)", "config": "\(configFile)"]
         do {
             try events.reopen()
         } catch {
             logger.error("cannot reopen the events file; still writing to the old one", metadata: ["error": "\(error)"])
         }
-        if let machinesFile {
-            do {
-                let rules = try MachineRulesLoader.load(path: machinesFile)
-                core.replaceMachines(rules)
-                metadata["machines"] = "\(machinesFile)"
-                metadata["machine_rules"] = "\(rules.count)"
-            } catch {
-                logger.error("machines file not reloaded; the previous rules stay in force", metadata: ["error": "\(error)"])
-                return
-            }
+        let configuration: Configuration
+        let keyring: TrackingKeyring
+        let machines: [MachineRule]
+        do {
+            (configuration, keyring) = try ServiceStartup.load(configFile)
+            machines = try TrackerResources.machines(configuration)
+        } catch {
+            metadata["error"] = "\(error)"
+            logger.error("reload refused; the running configuration, keys and machine rules stay in force", metadata: metadata)
+            return
         }
+        core.replace(keyring: keyring, settings: configuration.tracker)
+        core.replaceMachines(machines)
+        metadata["machines"] = "\(configuration.tracker.machinesFile ?? "built-in")"
+        metadata["machine_rules"] = "\(machines.count)"
+        metadata["keys"] = "\(keyring.keyIDs.count)"
+        metadata["active_key"] = "\(keyring.activeKey.id)"
         logger.info("reloaded", metadata: metadata)
     }
+}
+
+/// Writes out event lines kept after a failed write once a second, so they do not wait for
+/// the next hit.
+struct EventRetryService: Service {
+    let events: any EventWriter
+
+    func run() async throws {
+        while !Task.isCancelledOrShuttingDown {
+            try? await Task.sleep(for: .seconds(1))
+            if events.status.pendingLines > 0 { _ = events.retryPending() }
+        }
+    }
+}
+
+extension Task where Success == Never, Failure == Never {
+    /// Cancelled, or the service group is shutting down gracefully.
+    static var isCancelledOrShuttingDown: Bool { isCancelled || isShuttingDownGracefully }
 }

@@ -10,22 +10,29 @@ public struct TrackerResources: Sendable {
     public let machines: [MachineRule]
     public let events: FileEventWriter
 
-    public static func load(_ configuration: Configuration) throws(StartupError) -> TrackerResources {
-        let machines: [MachineRule]
+    /// Loads what `configuration` names; the events writer logs its failures to `logger`.
+    public static func load(_ configuration: Configuration, logger: Logger) throws(StartupError) -> TrackerResources {
+        let machines = try Self.machines(configuration)
+        if configuration.tracker.eventsToStandardOutput {
+            return TrackerResources(machines: machines, events: FileEventWriter(logger: logger))
+        }
         do {
-            machines = try configuration.tracker.machinesFile.map { path throws(ConfigError) in
+            return TrackerResources(machines: machines, events: try FileEventWriter(appendingTo: configuration.tracker.eventsFile, logger: logger))
+        } catch {
+            throw StartupError("\(error)", exitCode: 73)  // EX_CANTCREAT
+        }
+    }
+}
+
+extension TrackerResources {
+    /// The machine rules the configuration names (its machines file, or the built-in ones).
+    static func machines(_ configuration: Configuration) throws(StartupError) -> [MachineRule] {
+        do {
+            return try configuration.tracker.machinesFile.map { path throws(ConfigError) in
                 try MachineRulesLoader.load(path: path)
             } ?? DefaultMachines.rules()
         } catch {
             throw StartupError("configuration error: \(error)", exitCode: StartupError.configExitCode)
-        }
-        if configuration.tracker.eventsToStandardOutput {
-            return TrackerResources(machines: machines, events: FileEventWriter())
-        }
-        do {
-            return TrackerResources(machines: machines, events: try FileEventWriter(appendingTo: configuration.tracker.eventsFile))
-        } catch {
-            throw StartupError("\(error)", exitCode: 73)  // EX_CANTCREAT
         }
     }
 }

@@ -5,7 +5,8 @@ import TrackingRuntime
 
 /// Runs the tracking milter: logs the start-up, serves until a stop signal, logs the stop.
 public enum MilterService {
-    /// Runs on `socket` until SIGTERM/SIGINT/SIGHUP. Throws when the socket cannot be opened.
+    /// Runs on `socket` until SIGTERM/SIGINT/SIGHUP; SIGUSR1 reloads the configuration and
+    /// keys. Throws when the socket cannot be opened.
     public static func run(configuration: Configuration, socket: SocketSpec, keyring: TrackingKeyring, logger: Logger) throws {
         let service = TrackingService(configuration: configuration, keyring: keyring, logger: logger)
         let dispatcher = MilterDispatcher(configuration: service.milterConfiguration) { connection in
@@ -24,6 +25,7 @@ public enum MilterService {
                 "listener": "\(listener)", "tracking_domain": "\(options.trackingDomain)",
             ])
         }
+        try MilterReloader.start(service: service)
         let server = MilterServer(
             socket: socket, dispatcher: dispatcher, socketMode: settings.socketMode,
             timeout: Int32(settings.timeout))

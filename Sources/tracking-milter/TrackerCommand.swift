@@ -23,8 +23,8 @@ struct TrackerCommand: ParsableCommand {
         // main blocked these for libmilter; here swift-service-lifecycle handles them.
         TrackerSignals.unblockTerminationSignals()
         let (configuration, keyring) = orExit { () throws(StartupError) in try ServiceStartup.load(config) }
-        let resources = orExit { () throws(StartupError) in try TrackerResources.load(configuration) }
         let logger = ServiceStartup.logger(configuration)
+        let resources = orExit { () throws(StartupError) in try TrackerResources.load(configuration, logger: logger) }
         ServiceStartup.warnAboutKeyFile(configuration, logger: logger)
         do {
             try TrackerServer.runBlocking(configuration: configuration, keyring: keyring, resources: resources, logger: logger)

@@ -223,7 +223,8 @@ def test_sendmail_split_relay_mc_limits_smtp_and_relay_mailers_to_one_recipient(
 def test_systemd_unit_settings(unit):
     u = _unit(unit)
     want = {
-        "User": ["tracking-milter"], "Group": ["tracking-milter"], "Restart": ["on-failure"],
+        # Any exit (SIGHUP's clean stop included) leaves mail tempfailing: always restart.
+        "User": ["tracking-milter"], "Group": ["tracking-milter"], "Restart": ["always"],
         "ProtectSystem": ["strict"], "ProtectHome": ["yes"], "NoNewPrivileges": ["yes"],
         "PrivateTmp": ["yes"], "CapabilityBoundingSet": [""],
         "RestrictAddressFamilies": ["AF_UNIX AF_INET AF_INET6"],
@@ -234,6 +235,8 @@ def test_systemd_unit_settings(unit):
     sub = "milter" if unit.name == "tracking-milter.service" else "tracker"
     assert u["ExecStart"] == [f"{BINARY_PATH} {sub} --config {CONFIG_PATH}"]
     if sub == "milter":
+        # SIGHUP is libmilter's (it stops); the milter reloads on SIGUSR1, after a check.
+        assert u["ExecReload"] == [f"{BINARY_PATH} check-config {CONFIG_PATH}", "/bin/kill -USR1 $MAINPID"]
         assert u["RuntimeDirectory"] == ["tracking-milter"]
         # Sendmail refuses a milter socket in a group-writable directory (test_sendmail.py)
         mode = int(u["RuntimeDirectoryMode"][0], 8)

@@ -1,4 +1,5 @@
 import Logging
+import Posix
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -43,15 +44,9 @@ public struct LineLogHandler: LogHandler {
     private func writeLine(_ line: String) {
         var bytes = Array(line.utf8)
         bytes.append(0x0A)
-        // One write per line, so lines from concurrent sessions never interleave.
-        bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = write(2, raw.baseAddress! + offset, raw.count - offset)
-                if n <= 0 { if n < 0 && errno == EINTR { continue } else { break } }
-                offset += n
-            }
-        }
+        // One write per line, so lines from concurrent sessions never interleave. A log line
+        // that stderr refuses has nowhere else to go: it is dropped, never retried in a loop.
+        bytes.withUnsafeBytes { raw in _ = try? Posix.writeAll(2, raw) }
     }
 
     private func priority(_ level: Logger.Level) -> Int32 {

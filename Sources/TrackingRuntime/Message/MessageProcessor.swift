@@ -8,6 +8,8 @@ import Tracking
 /// offline `rewrite` command both drive it, so they cannot differ.
 public final class MessageProcessor {
     private let service: TrackingService
+    /// Taken once: a reload while the message is in flight does not change it.
+    private let configuration: Configuration
     private var envelope: MessageEnvelope
     private var headers: [HeaderField] = []
     private var signed = false
@@ -34,11 +36,12 @@ public final class MessageProcessor {
         self.bodySizeHint = bodySizeHint
         self.envelope = envelope
         self.now = now
-        sealer = TokenSealer(keyring: service.keyring)
+        let settings = service.settings
+        configuration = settings.configuration
+        sealer = TokenSealer(keyring: settings.keyring)
         messageID = MessageID(bytes: sealer.messageID)
     }
 
-    private var configuration: Configuration { service.configuration }
 
     /// One top-level header field; the value as bytes, exactly as the MTA sent it.
     public func header(name: String, value: [UInt8]) {

@@ -1,0 +1,61 @@
+import Logging
+import Milter
+import Posix
+import Synchronization
+import Tracking
+import TrackingRuntime
+
+/// Reloads the configuration, policy and key file on the reload signal (SIGUSR1), without
+/// a restart: sessions in flight finish with what they started with. A file that does not
+/// load is refused with its FILE:LINE error, and the running settings stay.
+public enum MilterReloader {
+    /// Starts the thread that waits for the reload signal.
+    public static func start(service: TrackingService, reloads: ReloadCounter? = nil) throws(PosixError) {
+        try SignalWaiter.start(waitingFor: [MilterSignals.reloadSignal]) { _ in
+            let ok = reload(service)
+            reloads?.record(success: ok)
+        }
+    }
+
+    /// Loads the configuration file the service runs with, and its key file, and puts both
+    /// in force. Returns false (and logs why) when they do not load.
+    @discardableResult
+    public static func reload(_ service: TrackingService) -> Bool {
+        let path = service.configuration.file
+        let logger = service.logger
+        let loaded: (Configuration, TrackingKeyring)
+        do {
+            loaded = try ServiceStartup.load(path)
+        } catch {
+            logger.error("reload refused; the running configuration stays in force", metadata: [
+                "config": "\(path)", "error": "\(error)",
+            ])
+            return false
+        }
+        let needRestart = service.replace(configuration: loaded.0, keyring: loaded.1)
+        logger.info("reloaded", metadata: [
+            "config": "\(path)", "policy_rules": "\(loaded.0.policy.rules.count)",
+            "keys": "\(loaded.1.keyIDs.count)", "active_key": "\(loaded.1.activeKey.id)",
+        ])
+        if !needRestart.isEmpty {
+            logger.warning("changed settings that only a restart applies were kept as they were", metadata: [
+                "keys": "\(needRestart.joined(separator: ","))",
+            ])
+        }
+        return true
+    }
+}
+
+/// Counts reloads, for metrics.
+public final class ReloadCounter: Sendable {
+    private let counts = Mutex<(succeeded: Int, failed: Int)>((0, 0))
+
+    public init() {}
+
+    func record(success: Bool) {
+        counts.withLock { if success { $0.succeeded += 1 } else { $0.failed += 1 } }
+    }
+
+    public var succeeded: Int { counts.withLock { $0.succeeded } }
+    public var failed: Int { counts.withLock { $0.failed } }
+}
