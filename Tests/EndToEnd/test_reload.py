@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import signal
@@ -19,7 +18,6 @@ import time
 import pytest
 
 from harness.message import build_message, split_postfix_received, unique_message_id
-from harness.milter import message_record
 from harness.programs import start_tracking
 from harness.trackingconfig import tracking_config, write_yaml
 

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from harness.net import LOOPBACK, free_port, tcp_accepts, wait_until
+from harness.net import LOOPBACK, free_port, wait_until
 from harness.programs import make_key_file
+from harness.trackerprocess import running_tracker
 from harness.trackingconfig import write_yaml
 from test_tracking_loop import get
 
@@ -48,10 +49,7 @@ def test_events_survive_a_file_size_limit(e2e, tracking_bin):
     })
     urls = tracked_urls(tracking_bin, config, CLICKS)
     log = Path(e2e.path("tracker.log"))
-    tracker = subprocess.Popen(["prlimit", f"--fsize={LIMIT}:unlimited", "--", str(tracking_bin), "tracker", "--config", str(config)],
-                               stdout=subprocess.DEVNULL, stderr=open(log, "wb"))
-    try:
-        wait_until(lambda: tcp_accepts(port), timeout=30, what="the tracker to listen")
+    with running_tracker(tracking_bin, config, port, log, wrapper=["prlimit", f"--fsize={LIMIT}:unlimited", "--"]) as tracker:
         for url in urls:
             response = get(url, {"User-Agent": "LimitTest/1.0"})
             assert response.status == 302, (url, response.status)
@@ -74,12 +72,6 @@ def test_events_survive_a_file_size_limit(e2e, tracking_bin):
         assert [e["target_link_url"] for e in got] == [f"https://shop.example/item/{n}" for n in range(CLICKS)]
         assert all(e["user_agent"] == "LimitTest/1.0" for e in got)
         assert metric(get_text(f"http://{LOOPBACK}:{port}/metrics"), "tracker_events_pending") == 0
-    finally:
-        tracker.terminate()
-        try:
-            tracker.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            tracker.kill()
 
 
 def get_text(url: str) -> str:

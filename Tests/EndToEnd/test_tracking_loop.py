@@ -11,7 +11,6 @@ import email
 import email.policy
 import http.client
 import json
-import subprocess
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -21,8 +20,9 @@ import pytest
 
 from harness.message import build_message, split_postfix_received, unique_message_id
 from harness.milter import message_record
-from harness.net import LOOPBACK, free_port, tcp_accepts, wait_until
+from harness.net import LOOPBACK, free_port, wait_until
 from harness.programs import start_tracking
+from harness.trackerprocess import running_tracker
 from harness.trackingconfig import write_yaml
 
 RCPT = "reader@example.com"
@@ -61,10 +61,7 @@ def test_mail_to_click_to_event(e2e, tracking_bin):
         "tracking": {"tracking_domain": f"{LOOPBACK}:{port}"},
         "tracker": {"listen": f"{LOOPBACK}:{port}", "events_file": str(events)},
     })
-    tracker = subprocess.Popen([str(tracking_bin), "tracker", "--config", str(milter.config_path)],
-                               stdout=subprocess.DEVNULL, stderr=open(e2e.path("tracker.log"), "wb"))
-    try:
-        wait_until(lambda: tcp_accepts(port), timeout=30, what="the tracker to listen")
+    with running_tracker(tracking_bin, milter.config_path, port, Path(e2e.path("tracker.log"))):
         pf = e2e.postfix(milter=milter.socket)
         message = build_message([
             ("From", "Shop <news@shop.example>"), ("To", f"<{RCPT}>"), ("Subject", "loop"),
@@ -112,9 +109,3 @@ def test_mail_to_click_to_event(e2e, tracking_bin):
             assert e["ip_address"] == LOOPBACK
         clicks = {e["target_link_url"]: e["target_link_name"] for e in got if e["type"] in ("click", "link_unsubscribe")}
         assert clicks == LINKS
-    finally:
-        tracker.terminate()
-        try:
-            tracker.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            tracker.kill()
