@@ -65,6 +65,7 @@ public enum ConfigLoader {
             case "strip_api_header": m.stripAPIHeader = try value.bool()
             case "recipient_mode": m.recipientMode = try value.choice(RecipientMode.self)
             case "rewrite_signed": m.rewriteSigned = try value.bool()
+            case "poison_journal": m.poisonJournal = resolve(try value.nonEmptyString(), relativeTo: node.file)
             default: break
             }
         }
@@ -96,7 +97,7 @@ public enum ConfigLoader {
     static let sections: Set = ["milter", "log", "tracking", "listeners", "policy", "keys", "limits", "tracker"]
     static let milterKeys: Set = [
         "socket", "socket_mode", "timeout", "on_error", "header_errors", "strip_api_header", "recipient_mode",
-        "rewrite_signed",
+        "rewrite_signed", "poison_journal",
     ]
     static let logKeys: Set = ["format", "level", "syslog"]
     static let keysKeys: Set = ["file"]
