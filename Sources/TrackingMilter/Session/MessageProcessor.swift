@@ -58,7 +58,11 @@ public final class MessageProcessor {
     public func body(_ chunk: UnsafeRawBufferPointer) {
         bytesIn += chunk.count
         if plan == nil { plan = makePlan() }
-        if case .rewrite(_, let rewriter, _) = plan { rewriter.feed(chunk) }
+        if case .rewrite(_, let rewriter, let maker) = plan {
+            // What the tracked URLs may add so far: max_growth is checked per link, not only per batch.
+            maker.urlByteAllowance = configuration.limits.allowedGrowthBytes(bodyBytesIn: bytesIn)
+            rewriter.feed(chunk)
+        }
     }
 
     /// What to do with the message, and its log line.
@@ -124,8 +128,12 @@ public final class MessageProcessor {
             let options = configuration.trackingOptions(listener: envelope.listener)
             // One body per recipient in split mode; a shared body names no recipient (SPEC §3).
             let recipient = envelope.recipients.count == 1 ? envelope.recipients[0] : nil
-            let maker = SealedURLMaker(sealer: sealer, tracking: tracking, recipient: recipient, options: options, now: now)
-            let rewriter = MIMERewriter(headers: headers, limits: configuration.limits, bodySizeHint: bodySizeHint) { part in
+            let limits = configuration.limits
+            let maker = SealedURLMaker(sealer: sealer, tracking: tracking, recipient: recipient, options: options,
+                                       now: now, maxLinks: limits.maxLinks)
+            // Every token carries the tags and metadata: too many bytes there would multiply by the links.
+            if maker.payloadBytes > limits.maxTokenBytes { return .pass(proceed, reason: limits.reason(.tokenBytes)) }
+            let rewriter = MIMERewriter(headers: headers, limits: limits, bodySizeHint: bodySizeHint) { part in
                 DisplayedPartRewriters.make(part, tracking: tracking, options: options, urls: maker)
             }
             return .rewrite(proceed, rewriter, maker)
