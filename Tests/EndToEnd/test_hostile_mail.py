@@ -93,6 +93,13 @@ def body_50mb() -> bytes:
         + attachment + b"--outer--\r\n")
 
 
+def text_50mb() -> bytes:
+    """One 50 MB displayed part: every byte goes through the decoder, the rewriter and the encoder."""
+    block = b"lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor\r\n" * 250
+    block += b"see http://example.com/page?n=1\r\n"
+    return raw_message(header_lines("text/plain; charset=us-ascii", cte="7bit"), block * (50_000_000 // len(block)))
+
+
 def links_10000() -> bytes:
     return raw_message(header_lines("text/html; charset=utf-8"), html_links(10_000))
 
@@ -267,6 +274,7 @@ class Case:
 
 CASES = [
     Case("body-50mb", body_50mb, "rewritten", check=attachment_intact),
+    Case("text-50mb", text_50mb, "rewritten", check=same_but_links),
     Case("links-10000", links_10000, "unchanged", "max_links exceeded (5000)"),
     Case("nesting-1000", nesting_1000, "unchanged", "max_depth exceeded (20)"),
     Case("parts-100000", parts_100000, "unchanged", "max_parts exceeded (500)"),
