@@ -312,17 +312,21 @@ class Rig:
             self.milter = self.res.milter(old.argv, old.socket, name="tracking", log_format="logfmt")
             self.pid = self.milter.pid
 
-    def record(self, queue_id: str, timeout: float = 30.0) -> dict:
-        """The milter's log line for a queue id (lines are filtered before parsing: some are megabytes)."""
-        needle = f"queue_id={queue_id} "
-        deadline = time.monotonic() + timeout
-        while True:
-            lines = [line for line in self.milter.lines() if needle in line and " msg=message " in line]
-            if lines:
-                return parse_logfmt(lines[-1])
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"no log line for queue_id={queue_id}; stderr tail:\n{self.milter.stderr()[-2000:]}")
-            time.sleep(0.05)
+    def record(self, queue_id: str) -> dict:
+        return log_record(self.milter, queue_id)
+
+
+def log_record(milter, queue_id: str, timeout: float = 30.0) -> dict:
+    """The milter's log line for a queue id (lines are filtered before parsing: some are megabytes)."""
+    needle = f"queue_id={queue_id} "
+    deadline = time.monotonic() + timeout
+    while True:
+        lines = [line for line in milter.lines() if needle in line and " msg=message " in line]
+        if lines:
+            return parse_logfmt(lines[-1])
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"no log line for queue_id={queue_id}; stderr tail:\n{milter.stderr()[-2000:]}")
+        time.sleep(0.05)
 
 
 def reset_peak_rss(pid: int) -> None:
@@ -398,3 +402,23 @@ def test_hostile_message(rig, case):
         if case.check is not None:
             case.check(sent, delivered, record)
     assert_still_serving(rig, pid)
+
+
+def test_growth_limit_when_tokens_may_be_large(e2e, tracking_bin):
+    """The reviewer's message (big tags, 1,000 links) with max_token_bytes raised out of
+    the way: max_growth passes it unchanged, after a handful of sealed links, not 80 MB."""
+    milter = start_tracking(e2e, tracking_bin, "unix",
+                            {"milter": {"recipient_mode": "split"}, "limits": {"max_token_bytes": 65536}})
+    postfix = e2e.postfix(milter=milter.socket, main_cf=POSTFIX_LIMITS)
+    api = json.dumps({"tags": ["a" * 25_000, "b" * 25_000],
+                      "options": {"open_tracking": True, "click_tracking": True}})
+    sent = raw_message(header_lines("text/html; charset=utf-8", api=api), html_links(1000))
+    reset_peak_rss(milter.pid)
+    result = postfix.send(SENDER, [RCPT], sent)
+    assert result.ok, result
+    delivered = split_postfix_received(postfix.wait_delivery_of(result.queue_id).data)[1]
+    assert delivered == remove_header(sent, "X-MSYS-API")
+    record = log_record(milter, result.queue_id)
+    assert record.get("outcome") == "unchanged" and record.get("reason") == "max_growth exceeded (10)", record
+    assert int(record.get("links_tracked")) < 20, record
+    assert peak_rss_kib(milter.pid) < 100 * 1024
