@@ -73,7 +73,11 @@ public final class MessageProcessor {
     public func body(_ chunk: UnsafeRawBufferPointer) {
         bytesIn += chunk.count
         if plan == nil { plan = start(bodyStart: chunk) }
-        if case .rewrite(_, let rewriter, _) = plan { journalled { rewriter.feed(chunk) } }
+        if case .rewrite(_, let rewriter, let maker) = plan {
+            // What the tracked URLs may add so far: max_growth is checked per link, not only per batch.
+            maker.urlByteAllowance = configuration.limits.allowedGrowthBytes(bodyBytesIn: bytesIn)
+            journalled { rewriter.feed(chunk) }
+        }
     }
 
     /// What to do with the message, and its log line.
@@ -171,10 +175,13 @@ public final class MessageProcessor {
             let options = configuration.trackingOptions(listener: envelope.listener)
             // One body per recipient in split mode; a shared body names no recipient (SPEC §3).
             let recipient = envelope.recipients.count == 1 ? envelope.recipients[0] : nil
-            let (rewriter, maker) = TrackedRewrite.make(
+            switch TrackedRewrite.make(
                 headers: headers, tracking: tracking, options: options, recipient: recipient, sealer: sealer,
                 limits: configuration.limits, now: now, bodySizeHint: bodySizeHint)
-            return .rewrite(proceed, rewriter, maker)
+            {
+            case .rewrite(let rewriter, let maker): return .rewrite(proceed, rewriter, maker)
+            case .overLimit(let kind): return .pass(proceed, reason: configuration.limits.reason(kind))
+            }
         }
     }
 }
