@@ -51,14 +51,28 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "MetricsEndpoint",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "TrackingMilter",
-            dependencies: ["Milter", "Tracking", "TrackingRuntime", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Milter", "Tracking", "TrackingRuntime", "MetricsEndpoint",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .target(
             name: "Tracker",
             dependencies: [
-                "Tracking", "TrackingRuntime", "Posix",
+                "Tracking", "TrackingRuntime", "Posix", "MetricsEndpoint",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

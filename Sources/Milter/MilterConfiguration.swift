@@ -26,6 +26,8 @@ public struct MilterConfiguration: Sendable {
     public var failureReply: FailureReply
     /// Where the library reports failures of sessions.
     public var logger: Logger
+    /// Called with the step's name whenever a session step throws (for metrics).
+    public var onStepFailure: @Sendable (String) -> Void
 
     public init(
         name: String,
@@ -36,7 +38,8 @@ public struct MilterConfiguration: Sendable {
         requestedMacros: [MacroStage: [String]] = [:],
         headerLeadingSpace: Bool = false,
         failureReply: FailureReply = .accept,
-        logger: Logger = Logger(label: "milter")
+        logger: Logger = Logger(label: "milter"),
+        onStepFailure: @escaping @Sendable (String) -> Void = { _ in }
     ) {
         self.name = name
         self.steps = steps
@@ -47,6 +50,7 @@ public struct MilterConfiguration: Sendable {
         self.headerLeadingSpace = headerLeadingSpace
         self.failureReply = failureReply
         self.logger = logger
+        self.onStepFailure = onStepFailure
     }
 }
 

@@ -181,6 +181,7 @@ public final class MilterDispatcher: Sendable {
         var metadata: Logger.Metadata = ["step": "\(step)", "error": "\(error)", "on_error": "\(configuration.failureReply.rawValue)"]
         if let queueID = state.connection.macros["i"] { metadata["queue_id"] = "\(queueID)" }
         configuration.logger.error("milter step failed; answering with the on_error reply", metadata: metadata)
+        configuration.onStepFailure(step)
         return configuration.failureReply.reply
     }
 

@@ -17,6 +17,9 @@ public final class TrackerCore: Sendable {
 
     private let reloadable: Mutex<Reloadable>
     let limiter: ClickRateLimiter
+    let openLimiter: ClickRateLimiter
+    /// Whether `/metrics` is on the main listener (no `tracker.metrics_listen`).
+    let servesMetrics: Bool
     let events: any EventWriter
     let metrics: TrackerMetrics
     let logger: Logger
@@ -43,6 +46,8 @@ public final class TrackerCore: Sendable {
             keyring: keyring, resolver: ClientAddressResolver(trustedProxies: IPRangeSet(settings.trustedProxies)),
             classifier: MachineClassifier(rules: machines)))
         self.limiter = ClickRateLimiter(perMinute: settings.clickRateLimit, capacity: settings.rateLimitClients, now: monotonicSeconds)
+        self.openLimiter = ClickRateLimiter(perMinute: settings.openRateLimit, capacity: settings.rateLimitClients, now: monotonicSeconds)
+        self.servesMetrics = settings.metricsListen == nil
         self.events = events
         self.metrics = TrackerMetrics()
         self.logger = logger
@@ -69,8 +74,13 @@ public final class TrackerCore: Sendable {
 
     private var keyring: TrackingKeyring { reloadable.withLock { $0.keyring } }
 
-    /// Client addresses the rate limiter remembers now.
-    public var rateLimitedClients: Int { limiter.trackedAddresses }
+    /// Client addresses the rate limiters remember now.
+    public var rateLimitedClients: Int { limiter.trackedAddresses + openLimiter.trackedAddresses }
+
+    /// Puts the rate limiters' sizes and the event writer's counts into the metrics.
+    public func updateGauges() {
+        metrics.update(rateLimitClients: rateLimitedClients, events: events.status)
+    }
 
     /// A click on `/f/{sublink}/{token}`: the redirect (recorded unless expired), or why not.
     public func click(_ text: Substring, headers: HTTPFields, peer: () -> String?) -> (TrackerOutcome, Response) {
@@ -115,7 +125,11 @@ public final class TrackerCore: Sendable {
         guard token.kind != .click else { return (.notAnOpen, Responses.pixel()) }
         let time = now()
         if token.isExpired(now: time) { return (.expired, Responses.pixel()) }
-        record(token, time: time, headers: headers, client: clientAddress(headers: headers, peer: peer))
+        let client = clientAddress(headers: headers, peer: peer)
+        // A flood of opens from one address still gets the pixel (never a broken image),
+        // but writes no more events than a person could cause.
+        if openLimiter.isEnabled, let client, !openLimiter.allow(client.bytes) { return (.rateLimited, Responses.pixel()) }
+        record(token, time: time, headers: headers, client: client)
         return (.recorded, Responses.pixel())
     }
 

@@ -19,7 +19,7 @@ public enum TrackerRoute: Int, CaseIterable, Sendable {
     var outcomes: [TrackerOutcome] {
         switch self {
         case .click: [.redirected, .expired, .invalid, .refused, .rateLimited, .methodNotAllowed]
-        case .open: [.recorded, .expired, .invalid, .notAnOpen, .notFound, .methodNotAllowed]
+        case .open: [.recorded, .expired, .invalid, .notAnOpen, .rateLimited, .notFound, .methodNotAllowed]
         case .healthz, .metrics: [.ok, .methodNotAllowed]
         case .other: [.notFound]
         }
@@ -38,7 +38,7 @@ public enum TrackerOutcome: Int, CaseIterable, Sendable {
     case invalid
     /// An authentic click whose target may not be redirected to (not http/https, too long).
     case refused
-    /// Over `click_rate_limit`: 403.
+    /// Over `click_rate_limit`: 403; over `open_rate_limit`: the pixel, no event.
     case rateLimited
     /// A click token on `/q/`: the GIF, nothing recorded.
     case notAnOpen
@@ -146,9 +146,8 @@ final class TrackerMetrics: Sendable {
         counter.increment()
     }
 
-    /// The Prometheus text exposition, with the rate limiter's size and the event writer's
-    /// counts read now.
-    func exposition(rateLimitClients clients: Int, events: EventWriterStatus) -> [UInt8] {
+    /// Reads the rate limiters' sizes and the event writer's counts into their series.
+    func update(rateLimitClients clients: Int, events: EventWriterStatus) {
         rateLimitClients.set(Int64(clients))
         eventsPending.set(Int64(events.pendingLines))
         reportedEvents.withLock { reported in
@@ -156,6 +155,10 @@ final class TrackerMetrics: Sendable {
             eventsDropped.increment(by: Int64(max(0, events.droppedLines - reported.droppedLines)))
             reported = events
         }
+    }
+
+    /// The Prometheus text exposition.
+    func exposition() -> [UInt8] {
         var buffer: [UInt8] = []
         buffer.reserveCapacity(8192)
         registry.emit(into: &buffer)

@@ -24,9 +24,11 @@ extension TrackerCore {
             return core.open("", headers: request.headers, peer: { context.peerAddress })
         }
         route(router, TrackerRoute.healthzPath, .healthz) { _, _, _ in (.ok, Responses.healthy()) }
-        route(router, TrackerRoute.metricsPath, .metrics) { core, _, _ in
-            (.ok, Responses.metrics(core.metrics.exposition(
-                rateLimitClients: core.limiter.trackedAddresses, events: core.events.status)))
+        if servesMetrics {
+            route(router, TrackerRoute.metricsPath, .metrics) { core, _, _ in
+                core.updateGauges()
+                return (.ok, Responses.metrics(core.metrics.exposition()))
+            }
         }
         return router
     }

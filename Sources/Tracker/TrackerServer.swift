@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import MetricsEndpoint
 import Metrics
 import Prometheus
 import ServiceLifecycle
@@ -10,22 +11,25 @@ import UnixSignals
 /// The tracker as a service: the Hummingbird application, the SIGHUP reloader, the log lines.
 public enum TrackerServer {
     /// The Hummingbird application serving `core` on `listen` (port 0: any free port).
-    /// `onListening` gets the bound address once the socket accepts connections.
+    /// `onListening` gets the bound address once the socket accepts connections. A
+    /// connection idle for `idleTimeout` seconds is closed (a slow client cannot hold it).
     public static func makeApplication(
         core: TrackerCore,
-        listen: TrackerListenAddress,
+        listen: ListenAddress,
         logger: Logger,
-        onListening: @escaping @Sendable (TrackerListenAddress) async -> Void = { _ in }
-    ) -> Application<RouterResponder<TrackerRequestContext>> {
+        idleTimeout: Int = TrackerSettings().idleTimeout,
+        onListening: @escaping @Sendable (ListenAddress) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
         // Hummingbird's own info line ("Server started ...") would repeat ours.
         var serverLogger = logger
         serverLogger.logLevel = max(logger.logLevel, .notice)
         return Application(
             router: core.makeRouter(),
+            server: .http1(configuration: .init(idleTimeout: .seconds(Int64(idleTimeout)))),
             configuration: ApplicationConfiguration(address: .hostname(listen.host, port: listen.port), serverName: nil),
             onServerRunning: { channel in
                 let bound = channel.localAddress.map { address in
-                    TrackerListenAddress(host: address.ipAddress ?? listen.host, port: address.port ?? listen.port)
+                    ListenAddress(host: address.ipAddress ?? listen.host, port: address.port ?? listen.port)
                 }
                 await onListening(bound ?? listen)
             },
@@ -53,13 +57,20 @@ public enum TrackerServer {
             "click_rate_limit": "\(settings.clickRateLimit)", "keys": "\(keyring.keyIDs.count)",
             "active_key": "\(keyring.activeKey.id)",
         ])
-        let app = makeApplication(core: core, listen: settings.listen, logger: logger) { address in
+        let app = makeApplication(core: core, listen: settings.listen, logger: logger, idleTimeout: settings.idleTimeout) { address in
             logger.info("listening", metadata: ["listen": "\(address)"])
+        }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: app)]
+        if let metricsListen = settings.metricsListen {
+            services.append(.init(service: MetricsEndpoint.application(
+                registry: core.metrics.registry, host: metricsListen.host, port: metricsListen.port,
+                health: { nil }, logger: logger, beforeExposition: { core.updateGauges() },
+                onListening: { port in logger.info("metrics listening", metadata: ["listen": "\(metricsListen.host):\(port)"]) })))
         }
         let reloader = TrackerReloader(core: core, configFile: configuration.file, events: events, logger: logger)
         let retry = EventRetryService(events: events)
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: app), .init(service: reloader), .init(service: retry)],
+            services: services + [.init(service: reloader), .init(service: retry)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await group.run()

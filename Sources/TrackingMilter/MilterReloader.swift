@@ -1,7 +1,6 @@
 import Logging
 import Milter
 import Posix
-import Synchronization
 import Tracking
 import TrackingRuntime
 
@@ -10,11 +9,10 @@ import TrackingRuntime
 /// load is refused with its FILE:LINE error, and the running settings stay.
 public enum MilterReloader {
     /// Starts the thread that waits for the reload signal.
-    public static func start(service: TrackingService, reloads: ReloadCounter? = nil) throws(PosixError) {
-        try SignalWaiter.start(waitingFor: [MilterSignals.reloadSignal]) { _ in
-            let ok = reload(service)
-            reloads?.record(success: ok)
-        }
+    /// Starts the thread that waits for the reload signal; `done` hears whether each reload
+    /// was applied.
+    public static func start(service: TrackingService, done: @escaping @Sendable (Bool) -> Void = { _ in }) throws(PosixError) {
+        try SignalWaiter.start(waitingFor: [MilterSignals.reloadSignal]) { _ in done(reload(service)) }
     }
 
     /// Loads the configuration file the service runs with, and its key file, and puts both
@@ -44,18 +42,4 @@ public enum MilterReloader {
         }
         return true
     }
-}
-
-/// Counts reloads, for metrics.
-public final class ReloadCounter: Sendable {
-    private let counts = Mutex<(succeeded: Int, failed: Int)>((0, 0))
-
-    public init() {}
-
-    func record(success: Bool) {
-        counts.withLock { if success { $0.succeeded += 1 } else { $0.failed += 1 } }
-    }
-
-    public var succeeded: Int { counts.withLock { $0.succeeded } }
-    public var failed: Int { counts.withLock { $0.failed } }
 }

@@ -1,6 +1,8 @@
 import Foundation
 import Logging
+import MetricsEndpoint
 import Milter
+import Synchronization
 import Tracking
 import TrackingRuntime
 
@@ -18,8 +20,16 @@ public enum MilterService {
             ])
         }
         let service = TrackingService(configuration: configuration, keyring: keyring, logger: logger, journal: journal, faults: faults)
-        let dispatcher = MilterDispatcher(configuration: service.milterConfiguration) { connection in
-            service.makeSession(connection)
+        let metrics = configuration.milter.metricsListen.map { _ in MilterMetrics() }
+        let dispatcher = MilterSetup(service: service, metrics: metrics).makeDispatcher()
+        let listening = Atomic(false)
+        if let listen = configuration.milter.metricsListen, let metrics {
+            let endpoint = MetricsEndpoint.application(
+                registry: metrics.registry, host: listen.host, port: listen.port,
+                health: { listening.load(ordering: .relaxed) ? nil : "the milter socket is not listening" }, logger: logger,
+                beforeExposition: { metrics.sessionsInFlight(dispatcher.activeConnections) },
+                onListening: { port in logger.info("metrics listening", metadata: ["listen": "\(listen.host):\(port)"]) })
+            MetricsEndpoint.runInBackground(endpoint, logger: logger)
         }
         let settings = configuration.milter
         logger.info("starting", metadata: [
@@ -34,13 +44,15 @@ public enum MilterService {
                 "listener": "\(listener)", "tracking_domain": "\(options.trackingDomain)",
             ])
         }
-        try MilterReloader.start(service: service)
+        try MilterReloader.start(service: service) { applied in metrics?.reload(applied: applied) }
         let server = MilterServer(
             socket: socket, dispatcher: dispatcher, socketMode: settings.socketMode,
             timeout: Int32(settings.timeout))
         try server.run {
+            listening.store(true, ordering: .relaxed)
             logger.info("listening", metadata: ["socket": "\(socket)"])
         }
+        listening.store(false, ordering: .relaxed)
         logger.info("stopped", metadata: ["socket": "\(socket)"])
     }
 

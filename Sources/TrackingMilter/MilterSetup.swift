@@ -1,10 +1,27 @@
 import Milter
 import TrackingRuntime
 
-extension TrackingService {
+/// The tracking milter as libmilter sees it: its negotiation and one session per MTA
+/// connection, over the service every message shares, with its metrics when they are served.
+public struct MilterSetup: Sendable {
+    public let service: TrackingService
+    public let metrics: MilterMetrics?
+
+    public init(service: TrackingService, metrics: MilterMetrics? = nil) {
+        self.service = service
+        self.metrics = metrics
+    }
+
+    /// The dispatcher libmilter's callbacks go to.
+    public func makeDispatcher() -> MilterDispatcher {
+        MilterDispatcher(configuration: configuration) { connection in makeSession(connection) }
+    }
+
     /// How the milter presents itself to the MTA.
-    public var milterConfiguration: MilterConfiguration {
-        MilterConfiguration(
+    public var configuration: MilterConfiguration {
+        let configuration = service.configuration
+        let metrics = metrics
+        return MilterConfiguration(
             name: "tracking-milter",
             // Every step is a packet the MTA writes and the milter reads; the sender, client,
             // customer and listener come as macros with RCPT instead of as steps of their own.
@@ -21,12 +38,13 @@ extension TrackingService {
                 .endOfMessage: ["i"],
             ],
             failureReply: configuration.milter.onError.failureReply,
-            logger: logger
+            logger: service.logger,
+            onStepFailure: { _ in metrics?.stepFailed() }
         )
     }
 
     public func makeSession(_ connection: MilterConnection) -> TrackingSession {
-        TrackingSession(connection: connection, service: self)
+        TrackingSession(connection: connection, service: service, metrics: metrics)
     }
 }
 

@@ -102,13 +102,36 @@ struct ClientAndRateLimitTests {
             var out: [HTTPResponse.Status] = []
             for _ in 0..<5 { out.append(try await client.get("/f/a/\(token)", forwardedFor: "203.0.113.1").status) }
             out.append(try await client.get("/f/a/\(token)", forwardedFor: "203.0.113.2").status)
-            out.append(try await client.get("/q/\(open)", forwardedFor: "203.0.113.1").status)  // opens are not limited
+            out.append(try await client.get("/q/\(open)", forwardedFor: "203.0.113.1").status)  // opens have their own limit
             return out
         }
         #expect(statuses == [.found, .found, .found, .forbidden, .forbidden, .found, .ok])
         #expect(fixture.eventObjects.map { $0["ip_address"] as? String } == [
             "203.0.113.1", "203.0.113.1", "203.0.113.1", "203.0.113.2", "203.0.113.1",
         ])
+    }
+
+    @Test("an open flood from one address still gets the pixel but records no more than open_rate_limit events")
+    func openFlood() async throws {
+        var settings = Self.settings(trusted: ["127.0.0.1"])
+        settings.openRateLimit = 3
+        let fixture = TrackerFixture(settings: settings)
+        let (open, _) = try fixture.open()
+        let responses = try await fixture.withServer { client in
+            var out: [TestClient.Response] = []
+            for _ in 0..<6 { out.append(try await client.get("/q/\(open)", forwardedFor: "203.0.113.1")) }
+            out.append(try await client.get("/q/\(open)", forwardedFor: "203.0.113.2"))
+            out.append(try await client.get("/metrics"))
+            return out
+        }
+        for response in responses.dropLast() {
+            #expect(response.status == .ok && response.bodyBytes == Responses.gif)
+        }
+        #expect(fixture.eventObjects.map { $0["ip_address"] as? String } == [
+            "203.0.113.1", "203.0.113.1", "203.0.113.1", "203.0.113.2",
+        ])
+        let metrics = String(decoding: try #require(responses.last).bodyBytes, as: UTF8.self)
+        #expect(metrics.contains(#"tracker_requests_total{route="open",outcome="rate_limited"} 3"#), "\(metrics)")
     }
 
     @Test("the bucket refills at click_rate_limit per minute")

@@ -8,7 +8,7 @@ struct TrackerConfigTests {
     @Test("defaults: 127.0.0.1:8080, events on stdout, built-in machines, 60 clicks a minute")
     func defaults() throws {
         let t = try ConfigLoader.parse("", file: "/etc/t.yaml").tracker
-        #expect(t.listen == TrackerListenAddress(host: "127.0.0.1", port: 8080))
+        #expect(t.listen == ListenAddress(host: "127.0.0.1", port: 8080))
         #expect(t.trustedProxies.isEmpty && t.eventsToStandardOutput && t.machinesFile == nil)
         #expect(t.clickRateLimit == 60 && t.rateLimitClients == 100_000)
     }
@@ -25,7 +25,7 @@ struct TrackerConfigTests {
               rate_limit_clients: 5000
             """
         let t = try ConfigLoader.parse(yaml, file: "/etc/tracking-milter/config.yaml").tracker
-        #expect(t.listen == TrackerListenAddress(host: "::1", port: 9090))
+        #expect(t.listen == ListenAddress(host: "::1", port: 9090))
         #expect(t.listen.description == "[::1]:9090")
         #expect(t.trustedProxies.map(\.description) == ["127.0.0.1", "10.0.0.0/8", "fd00::/8"])
         #expect(t.eventsFile == "/etc/tracking-milter/events/tracker.jsonl" && !t.eventsToStandardOutput)

@@ -72,7 +72,7 @@ struct TrackerFixture: Sendable {
     func withServer<T: Sendable>(_ body: @Sendable (TrackerClient) async throws -> T) async throws -> T {
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let app = TrackerServer.makeApplication(
-            core: core, listen: TrackerListenAddress(host: "127.0.0.1", port: 0), logger: Self.logger
+            core: core, listen: ListenAddress(host: "127.0.0.1", port: 0), logger: Self.logger
         ) { address in
             continuation.yield(address.port)
         }

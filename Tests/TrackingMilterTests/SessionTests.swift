@@ -40,7 +40,7 @@ struct SessionFixture {
         let configuration = try ConfigLoader.parse(yaml, file: "test.yaml")
         keyring = try TrackingKeyring(parsing: TrackingKeyring.generateKeyFile(), file: "test.keys")
         let service = TrackingService(configuration: configuration, keyring: keyring, logger: capture.logger)
-        let dispatcher = MilterDispatcher(configuration: service.milterConfiguration) { service.makeSession($0) }
+        let dispatcher = MilterSetup(service: service).makeDispatcher()
         driver = MilterTestDriver(dispatcher: dispatcher)
         driver.negotiate()
         driver.connect(macros: ["{daemon_name}": "smtpd"])

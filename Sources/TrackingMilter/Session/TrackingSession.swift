@@ -11,12 +11,14 @@ import Glibc
 public final class TrackingSession: MilterSession {
     private let connection: MilterConnection
     private let service: TrackingService
+    private let metrics: MilterMetrics?
     private var envelope = MessageEnvelope()
     private var processor: MessageProcessor?
 
-    init(connection: MilterConnection, service: TrackingService) {
+    init(connection: MilterConnection, service: TrackingService, metrics: MilterMetrics?) {
         self.connection = connection
         self.service = service
+        self.metrics = metrics
     }
 
     private var configuration: Configuration { service.configuration }
@@ -51,18 +53,21 @@ public final class TrackingSession: MilterSession {
         switch outcome.action {
         case .reject(let error):
             service.logger.info("message", metadata: log)
+            metrics?.message(outcome)
             return .reject(try SMTPReply(code: error.code, enhancedCode: error.enhancedCode, text: error.replyText))
         case .deliver(let delivery):
             do {
                 try apply(delivery, to: message)
             } catch {
                 // Modifications already sent may stand; the message itself is not lost.
-                log["outcome"] = "error-passed"
+                log["outcome"] = .string(MessageOutcome.Kind.errorPassed.rawValue)
                 log["reason"] = "\(error)"
                 service.logger.error("message", metadata: log)
+                metrics?.modificationFailed()
                 throw error
             }
             service.logger.info("message", metadata: log)
+            metrics?.message(outcome)
             return .continue
         }
     }

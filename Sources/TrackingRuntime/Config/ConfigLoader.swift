@@ -66,6 +66,7 @@ public enum ConfigLoader {
             case "recipient_mode": m.recipientMode = try value.choice(RecipientMode.self)
             case "rewrite_signed": m.rewriteSigned = try value.bool()
             case "poison_journal": m.poisonJournal = resolve(try value.nonEmptyString(), relativeTo: node.file)
+            case "metrics_listen": m.metricsListen = try value.parsed { try ListenAddress(parsing: $0) }
             default: break
             }
         }
@@ -100,7 +101,7 @@ public enum ConfigLoader {
     static let sections: Set = ["milter", "log", "tracking", "listeners", "policy", "keys", "limits", "tracker"]
     static let milterKeys: Set = [
         "socket", "socket_mode", "timeout", "on_error", "header_errors", "strip_api_header", "recipient_mode",
-        "rewrite_signed", "poison_journal",
+        "rewrite_signed", "poison_journal", "metrics_listen",
     ]
     static let logKeys: Set = ["format", "level", "syslog"]
     static let keysKeys: Set = ["file"]

@@ -13,6 +13,7 @@ public struct ConfigSummary {
                      "milter.recipient_mode: \(c.milter.recipientMode.rawValue)",
                      "milter.rewrite_signed: \(c.milter.rewriteSigned)",
                      "milter.poison_journal: \(c.milter.poisonJournal ?? "off")",
+                     "milter.metrics_listen: \(c.milter.metricsListen.map { "\($0)" } ?? "off")",
                      "log.format: \(c.log.format.rawValue)", "log.level: \(c.log.level.rawValue)", "log.syslog: \(c.log.syslog)"]
         func describe(_ name: String, _ t: TrackingOptions) {
             lines.append("\(name):")

@@ -46,6 +46,8 @@ public struct MilterSettings: Sendable {
     /// The crash journal: the messages in flight, so that one that crashed the milter
     /// passes unchanged when the MTA retries it (nil: off).
     public var poisonJournal: String?
+    /// Where to serve Prometheus `/metrics` and `/healthz` over HTTP (nil: off).
+    public var metricsListen: ListenAddress?
 
     public init() {}
 }

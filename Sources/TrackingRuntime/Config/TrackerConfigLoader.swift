@@ -4,6 +4,7 @@ import Tracking
 enum TrackerConfigLoader {
     static let keys: Set = [
         "listen", "trusted_proxies", "events_file", "machines_file", "click_rate_limit", "rate_limit_clients",
+        "open_rate_limit", "idle_timeout", "metrics_listen",
     ]
 
     /// Ten clicks a second from one address is already far beyond a person.
@@ -14,7 +15,7 @@ enum TrackerConfigLoader {
         var t = TrackerSettings()
         for (name, value) in try node.mapping(allowed: keys) {
             switch name {
-            case "listen": t.listen = try value.parsed { try TrackerListenAddress(parsing: $0) }
+            case "listen": t.listen = try value.parsed { try ListenAddress(parsing: $0) }
             case "trusted_proxies": t.trustedProxies = try networks(value)
             case "events_file":
                 let path = try value.nonEmptyString()
@@ -24,6 +25,9 @@ enum TrackerConfigLoader {
                 t.machinesFile = ConfigLoader.resolve(try value.nonEmptyString(), relativeTo: node.file)
             case "click_rate_limit": t.clickRateLimit = try value.integer(in: 0...maxClickRateLimit)
             case "rate_limit_clients": t.rateLimitClients = try value.integer(in: 16...maxRateLimitClients)
+            case "open_rate_limit": t.openRateLimit = try value.integer(in: 0...maxClickRateLimit)
+            case "idle_timeout": t.idleTimeout = try value.integer(in: 1...3600)
+            case "metrics_listen": t.metricsListen = try value.parsed { try ListenAddress(parsing: $0) }
             default: break
             }
         }

@@ -3,7 +3,7 @@ import Tracking
 /// The `tracker:` section: the HTTP tracker that answers tracked URLs (`tracking-milter tracker`).
 public struct TrackerSettings: Sendable {
     /// Where the tracker listens; the default matches the default `tracking_domain`.
-    public var listen = TrackerListenAddress(host: "127.0.0.1", port: 8080)
+    public var listen = ListenAddress(host: "127.0.0.1", port: 8080)
     /// Peers whose `X-Forwarded-For` is believed (a TLS-terminating proxy in front).
     public var trustedProxies: [IPNetwork] = []
     /// Where event lines go: `-` is standard output, anything else a file appended to.
@@ -12,8 +12,15 @@ public struct TrackerSettings: Sendable {
     public var machinesFile: String?
     /// Clicks per minute one client address may make before it gets `403`; 0 switches it off.
     public var clickRateLimit = 60
-    /// How many client addresses the rate limiter remembers at most.
+    /// How many client addresses the rate limiters remember at most.
     public var rateLimitClients = 100_000
+    /// Opens per minute one client address may record; past it the pixel is still served
+    /// but no event is written (a flood must not fill the events file). 0 switches it off.
+    public var openRateLimit = 600
+    /// Seconds an idle HTTP connection is kept open.
+    public var idleTimeout = 60
+    /// Serve `/metrics` here instead of on `listen` (keep it off the public address).
+    public var metricsListen: ListenAddress?
 
     /// `events_file` value meaning standard output.
     public static let standardOutput = "-"
@@ -24,8 +31,8 @@ public struct TrackerSettings: Sendable {
     public var eventsToStandardOutput: Bool { eventsFile == Self.standardOutput }
 }
 
-/// `host:port` or `[ipv6]:port` for the tracker's listening socket.
-public struct TrackerListenAddress: Sendable, Equatable, CustomStringConvertible {
+/// `host:port` or `[ipv6]:port` for a listening socket (the tracker, a metrics endpoint).
+public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
     public var host: String
     public var port: Int
 

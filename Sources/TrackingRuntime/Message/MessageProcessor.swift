@@ -94,16 +94,17 @@ public final class MessageProcessor {
         }
         var line = MessageLogLine(envelope: envelope, messageID: messageID)
         let outcome: MessageOutcome.Action
-        var outcomeName = "unchanged"
+        var kind = MessageOutcome.Kind.unchanged
+        var linksTracked = 0
         var reason: String?
         switch plan {
         case .bypass:
             outcome = .deliver(Delivery(deleteAPIHeaders: nil, headerChanges: [], body: nil))
-            outcomeName = "poison-bypassed"
+            kind = .poisonBypassed
             reason = "this message crashed the milter before (poison journal); passed unchanged"
         case .reject(let error):
             outcome = .reject(error)
-            outcomeName = "rejected"
+            kind = .rejected
             reason = error.replyText
         case .pass(let proceed, let why):
             line.record(proceed)
@@ -122,15 +123,17 @@ public final class MessageProcessor {
                 if let why { notes.append(why) }
             case .rewritten(let body, let headerChanges):
                 outcome = .deliver(Delivery(deleteAPIHeaders: apiHeadersToDelete, headerChanges: headerChanges, body: body))
-                outcomeName = "rewritten"
+                kind = .rewritten
                 line.metadata["bytes_out"] = .stringConvertible(body.count)
             }
             line.recordRewrite(result.statistics, partsRewritten: result.partsRewritten)
+            linksTracked = result.statistics.linksTracked
             reason = notes.joined(separator: "; ").nilIfEmpty
         }
-        line.finish(outcome: outcomeName, reason: reason,
-                    milliseconds: Double(monotonicNanoseconds() - started) / 1e6, bytesIn: bytesIn)
-        return MessageOutcome(action: outcome, logMetadata: line.metadata)
+        let milliseconds = Double(monotonicNanoseconds() - started) / 1e6
+        line.finish(outcome: kind.rawValue, reason: reason, milliseconds: milliseconds, bytesIn: bytesIn)
+        return MessageOutcome(
+            action: outcome, logMetadata: line.metadata, kind: kind, linksTracked: linksTracked, milliseconds: milliseconds)
     }
 
     /// The X-MSYS-API headers to delete: all of them, when stripping.
@@ -193,8 +196,20 @@ public struct MessageOutcome {
         case deliver(Delivery)
     }
 
+    /// The `outcome` of the log line.
+    public enum Kind: String, Sendable, CaseIterable {
+        case rewritten, unchanged, rejected
+        /// A modification the MTA refused after the decision (logged by the session).
+        case errorPassed = "error-passed"
+        case poisonBypassed = "poison-bypassed"
+    }
+
     public let action: Action
     public let logMetadata: Logger.Metadata
+    public let kind: Kind
+    public let linksTracked: Int
+    /// From the first header to the decision at end of message.
+    public let milliseconds: Double
 }
 
 /// The modifications of a delivered message: headers first, then the body (MTAs refuse a
