@@ -20,6 +20,9 @@ BAD_HEADERS = [
      "5.6.0 smtpapi_campaign_id context is limited to 64 bytes"),
     ("metadata-not-object", json.dumps({"metadata": ["not", "an", "object"]}),
      "5.6.0 X-MSYS-API 'metadata' must be of type 'json object'"),
+    # '%' is a format character for libmilter's smfi_setreply: the Milter library escapes it,
+    # so the client reads the sender's text as it was.
+    ("percent-in-reply", "=?x%s?Q?a?=", "5.6.0 X-MSYS-API encoded-word charset 'x%s' is not supported"),
 ]
 
 HTML_BODY = (
