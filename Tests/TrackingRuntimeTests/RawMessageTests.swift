@@ -1,4 +1,6 @@
 import Testing
+import Logging
+import Tracking
 @testable import TrackingRuntime
 
 @Suite("Raw messages (the rewrite command's input)")
@@ -60,5 +62,26 @@ struct HeaderBytesTests {
     func streamingHeader() {
         #expect(!RawMessage(Array("Subject: a\r\nTo: b".utf8)).headerEnded)
         #expect(RawMessage(Array("Subject: a\r\n\r\n".utf8)).headerEnded)
+    }
+}
+
+@Suite("X-MSYS-API bytes")
+struct APIHeaderBytesTests {
+    @Test("an X-MSYS-API value that is not UTF-8 is a header error, never repaired into U+FFFD")
+    func notUTF8() throws {
+        let configuration = try ConfigLoader.parse("tracking:\n  click_tracking_enabled: true\n", file: "c.yaml")
+        let keyring = try TrackingKeyring(parsing: TrackingKeyring.generateKeyFile(), file: "k")
+        let service = TrackingService(configuration: configuration, keyring: keyring, logger: Logger(label: "t"))
+        var envelope = MessageEnvelope()
+        envelope.recipients = ["r@example.com"]
+        let processor = MessageProcessor(service: service, envelope: envelope)
+        processor.header(name: "X-MSYS-API", value: Array(#"{"campaign_id":"c"#.utf8) + [0xE9, 0xFF] + Array(#""}"#.utf8))
+        processor.header(name: "Content-Type", value: Array("text/html".utf8))
+        Array("<a href=\"https://x.example/\">x</a>".utf8).withUnsafeBytes { processor.body($0) }
+        guard case .reject(let error) = processor.finish().action else {
+            Issue.record("expected a rejection")
+            return
+        }
+        #expect(error.replyText == "X-MSYS-API header is not valid JSON: not valid UTF-8")
     }
 }

@@ -18,7 +18,8 @@ public enum MessageDecision: Sendable {
     public static func decide(_ envelope: MessageEnvelope, configuration: Configuration) -> MessageDecision {
         var header: APIHeader? = nil
         var ignored: APIHeaderError? = nil
-        do {
+        do throws(APIHeaderError) {
+            if envelope.apiHeaderNotUTF8 { throw APIHeaderError(.invalidJSON(reason: "not valid UTF-8")) }
             header = try APIHeader.parse(envelope.apiHeaderValues)
         } catch {
             switch configuration.milter.headerErrors {

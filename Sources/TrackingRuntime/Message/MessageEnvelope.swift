@@ -9,6 +9,8 @@ public struct MessageEnvelope: Sendable {
     /// The raw values of every X-MSYS-API header, in order, and the name as received.
     public var apiHeaderValues: [String] = []
     public var apiHeaderName: String?
+    /// An X-MSYS-API value was not valid UTF-8.
+    public var apiHeaderNotUTF8 = false
     /// The Message-ID header, for the log line.
     public var messageIDHeader: String?
     /// SMTP AUTH name (`{auth_authen}`): the customer id.

@@ -61,8 +61,14 @@ public final class MessageProcessor {
         guard length == 10 || length == 14 else { return }
         switch name.lowercased() {
         case "x-msys-api":
-            // JSON is UTF-8 text: invalid bytes become U+FFFD and the parser says what is wrong.
-            envelope.apiHeaderValues.append(String(decoding: value, as: UTF8.self))
+            // JSON is UTF-8 text (RFC 8259): other bytes are a header error, never repaired
+            // into U+FFFD, which would quietly change a campaign id or a tag.
+            if let text = String(validating: value, as: UTF8.self) {
+                envelope.apiHeaderValues.append(text)
+            } else {
+                envelope.apiHeaderValues.append(String(decoding: value, as: UTF8.self))
+                envelope.apiHeaderNotUTF8 = true
+            }
             envelope.apiHeaderName = name
         case "message-id": envelope.messageIDHeader = String(decoding: value, as: UTF8.self).trimmingASCIIWhitespace()
         case "dkim-signature": signed = true

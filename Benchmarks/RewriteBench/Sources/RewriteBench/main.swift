@@ -10,6 +10,7 @@
 
 import Foundation
 import Tracking
+import TrackingRuntime
 
 #if canImport(Glibc)
 import Glibc
@@ -180,7 +181,7 @@ func bench(fixtures: String, settings: Settings, only: String?, profileSeconds: 
     // MIMERewriter cases: the body fed in 64 KB pieces, as the milter gets it.
     func mime(_ name: String, file: String, hint: Bool, target: String) throws -> RawMessage {
         let message = try RawMessage(file: fixtures + "/" + file)
-        let body = message.body
+        let body = Array(message.body)
         func pass() -> Int {
             let rewriter = wiring.mimeRewriter(headers: message.headerFields, bodySizeHint: hint ? body.count : nil)
             body.withUnsafeBytes { bytes in inPieces(bytes) { rewriter.feed($0) } }
@@ -207,7 +208,7 @@ func bench(fixtures: String, settings: Settings, only: String?, profileSeconds: 
     // A second reference for the big message: copying into a fresh array, page faults included,
     // which every new output buffer of the rewriter pays too.
     do {
-        let body = big.body
+        let body = Array(big.body)
         func pass() -> Int {
             var out: [UInt8] = []
             out.reserveCapacity(body.count)
