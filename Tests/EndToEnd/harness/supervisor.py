@@ -124,6 +124,10 @@ class MilterSupervisor:
         """The environment (on top of os.environ) for the next start."""
         self.env = dict(env)
 
+    def unset_env(self, name: str) -> None:
+        """Drop one variable from the environment of the next start."""
+        self.env = {k: v for k, v in self.env.items() if k != name}
+
     def kill(self, sig: int = signal.SIGKILL) -> int | None:
         """Send ``sig`` to the running milter; its pid, or None when none is running."""
         with self._lock:
@@ -197,7 +201,9 @@ def start_supervised_tracking(res, binary, overrides: dict | None = None, *, env
                               max_restarts: int = 100) -> MilterSupervisor:
     """tracking-milter (config from ``trackingconfig`` plus ``overrides``, a fresh key
     file, a unix socket under ``res``) under a ``MilterSupervisor``, registered with
-    ``res`` so it stops with the test."""
+    ``res`` so it stops with the test. Like the shipped unit it runs with
+    ``SWIFT_BACKTRACE=enable=no`` (a crash ends the process at once) unless ``env`` says
+    otherwise."""
     from .programs import make_key_file
     from .trackingconfig import tracking_config, write_yaml
 
@@ -206,7 +212,7 @@ def start_supervised_tracking(res, binary, overrides: dict | None = None, *, env
     cfg.setdefault("keys", {"file": str(make_key_file(res, binary))})
     path = write_yaml(res.path(f"{res.unique('supervised')}.yaml"), cfg)
     sup = MilterSupervisor([str(binary), "milter", "--config", str(path)], socket, res.base,
-                           name=res.unique("supervised"), env=env, log_format=cfg["log"]["format"],
+                           name=res.unique("supervised"), env={"SWIFT_BACKTRACE": "enable=no", **(env or {})}, log_format=cfg["log"]["format"],
                            restart_delay=restart_delay, rng=rng, max_restarts=max_restarts)
     sup.config_path = path
     res.items.append(sup)
