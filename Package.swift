@@ -44,6 +44,7 @@ let package = Package(
             name: "TrackingRuntime",
             dependencies: [
                 "Tracking", "Posix",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ],

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import Milter
 import Tracking
@@ -8,7 +9,15 @@ public enum MilterService {
     /// Runs on `socket` until SIGTERM/SIGINT/SIGHUP; SIGUSR1 reloads the configuration and
     /// keys. Throws when the socket cannot be opened.
     public static func run(configuration: Configuration, socket: SocketSpec, keyring: TrackingKeyring, logger: Logger) throws {
-        let service = TrackingService(configuration: configuration, keyring: keyring, logger: logger)
+        let journal = try openJournal(configuration, logger: logger)
+        let (faults, ignoredFaults) = TestFaults.fromEnvironment()
+        if !faults.isEmpty || !ignoredFaults.isEmpty {
+            logger.warning("test faults are switched on; never in production", metadata: [
+                "faults": "\(faults.faults.map { "\($0.kind.rawValue):\($0.match)" }.joined(separator: ","))",
+                "ignored": "\(ignoredFaults.joined(separator: ","))",
+            ])
+        }
+        let service = TrackingService(configuration: configuration, keyring: keyring, logger: logger, journal: journal, faults: faults)
         let dispatcher = MilterDispatcher(configuration: service.milterConfiguration) { connection in
             service.makeSession(connection)
         }
@@ -33,5 +42,28 @@ public enum MilterService {
             logger.info("listening", metadata: ["socket": "\(socket)"])
         }
         logger.info("stopped", metadata: ["socket": "\(socket)"])
+    }
+
+    /// The crash journal the configuration names, with what the previous process left in it.
+    static func openJournal(_ configuration: Configuration, logger: Logger) throws -> PoisonJournal? {
+        guard let path = configuration.milter.poisonJournal else { return nil }
+        let journal: PoisonJournal
+        do {
+            journal = try PoisonJournal(path: path, now: Int(Date().timeIntervalSince1970))
+        } catch {
+            throw StartupError("cannot open milter.poison_journal \(path): \(error); create its directory, writable by the milter's user",
+                               exitCode: StartupError.configExitCode)
+        }
+        let recovery = journal.recovery
+        let metadata: Logger.Metadata = [
+            "journal": "\(path)", "in_flight": "\(recovery.leftover)", "crashed": "\(recovery.crashed)",
+            "new_suspects": "\(recovery.newSuspects)", "suspects": "\(recovery.suspects)",
+        ]
+        if recovery.newSuspects > 0 {
+            logger.error("the previous milter process crashed on a message; it will pass unchanged when the MTA retries it", metadata: metadata)
+        } else if recovery.leftover > 0 {
+            logger.warning("the previous milter process was stopped with messages in flight; the MTA retries them", metadata: metadata)
+        }
+        return journal
     }
 }

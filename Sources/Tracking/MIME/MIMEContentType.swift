@@ -50,7 +50,8 @@ struct MIMEContentType: Equatable {
 
     private static func parameters(_ scanner: inout MIMEFieldValueScanner) -> [String: [UInt8]] {
         var plain: [String: [UInt8]] = [:]
-        var sectioned: [String: [Section]] = [:]
+        // Keyed by section number: a header may carry thousands of sections.
+        var sectioned: [String: [Int: Section]] = [:]
         while !scanner.isAtEnd {
             scanner.skipPastSemicolon()
             scanner.skipCFWS()
@@ -68,14 +69,14 @@ struct MIMEContentType: Equatable {
                 if rest.hasSuffix("*") { rest = rest.dropLast() }
                 let number = rest.isEmpty ? 0 : Int(rest)
                 guard let number else { continue }
-                if sectioned[base, default: []].contains(where: { $0.number == number }) { continue }
-                sectioned[base, default: []].append(Section(number: number, extended: extended, value: value))
+                if sectioned[base]?[number] != nil { continue }  // the first of duplicate sections wins
+                sectioned[base, default: [:]][number] = Section(number: number, extended: extended, value: value)
             } else if plain[lowered] == nil {
                 plain[lowered] = value  // the first of duplicate parameters wins
             }
         }
         for (name, sections) in sectioned where plain[name] == nil {
-            plain[name] = joined(sections.sorted { $0.number < $1.number })
+            plain[name] = joined(sections.values.sorted { $0.number < $1.number })
         }
         return plain
     }

@@ -71,10 +71,15 @@ final class MIMEDisplayedPartProcessor {
     /// The rewriter's counts, for the message's statistics.
     var statistics: RewriteStatistics { rewriter.statistics }
 
-    /// Takes a piece of a body line; `lineEnd` says it ends with LF.
-    func consume(_ piece: UnsafeRawBufferPointer, lineEnd: Bool) {
+    /// Rewritten bytes held for this part so far, for the walker's `max_growth` check.
+    var pendingOutputBytes: Int { encoded.count + rewritten.count }
+
+    /// Takes a piece of a body line; `lineEnd` says it ends with LF. Returns whether a
+    /// batch went through the rewriter (so links and output may have grown).
+    @discardableResult
+    func consume(_ piece: UnsafeRawBufferPointer, lineEnd: Bool) -> Bool {
         original.appendMIMEBytes(piece)
-        guard failure == nil, !piece.isEmpty else { return }
+        guard failure == nil, !piece.isEmpty else { return false }
         var body = piece
         var newHeld: [UInt8] = []
         if lineEnd {
@@ -97,7 +102,9 @@ final class MIMEDisplayedPartProcessor {
         undecoded += held
         undecoded.appendMIMEBytes(body)
         held = newHeld
-        if undecoded.count >= Self.batchBytes { decodeUndecoded() }
+        guard undecoded.count >= Self.batchBytes else { return false }
+        decodeUndecoded()
+        return true
     }
 
     /// Lines are decoded in batches: a call through decoder, rewriter and encoder per line

@@ -17,7 +17,7 @@ extension MIMERewriter {
                 state = .copy
             }
         case .displayed(let part, _, _):
-            part.consume(piece, lineEnd: lineEnd)
+            if part.consume(piece, lineEnd: lineEnd) { checkWhileRewriting(part) }
         case .passthrough:
             break
         }
@@ -104,14 +104,37 @@ extension MIMERewriter {
             emit(body)
             if switched && topLevel { headerChanges.append((name: "Content-Transfer-Encoding", value: "quoted-printable")) }
         }
-        let links = statistics.linksTracked + statistics.linksSkipped.values.reduce(0, +)
-        if links > limits.maxLinks { stop(.links) }
+        checkWhileRewriting(nil)
+    }
+
+    /// `max_links` and `max_growth`, checked after every batch a displayed part decodes
+    /// and when it ends, so a message over either stops costing work at once instead of
+    /// after the whole part was rewritten. `part`: the displayed part in progress, if any.
+    /// A link the URL maker refused with the reason "max_growth" counts as over the limit:
+    /// the maker checks each URL it makes, the walker only between batches.
+    func checkWhileRewriting(_ part: MIMEDisplayedPartProcessor?) {
+        let current = part?.statistics ?? RewriteStatistics()
+        var exceeded: RewriteLimits.Kind?
+        if Self.linkCount(statistics) + Self.linkCount(current) > limits.maxLinks {
+            exceeded = .links
+        } else if current.linksSkipped[RewriteLimits.Kind.growth.rawValue] != nil
+            || statistics.linksSkipped[RewriteLimits.Kind.growth.rawValue] != nil
+            || output.count + (part?.pendingOutputBytes ?? 0) > limits.allowedOutputBytes(bodyBytesIn: bodyBytesIn) {
+            exceeded = .growth
+        }
+        guard let exceeded else { return }
+        statistics.add(current)  // the log line counts what was done up to here
+        stop(exceeded)
+    }
+
+    static func linkCount(_ s: RewriteStatistics) -> Int {
+        s.linksSkipped.values.reduce(s.linksTracked, +)
     }
 
     /// Gives up on the message: it passes unchanged, and the rest of the body is ignored.
     func stop(_ limit: RewriteLimits.Kind) {
         exceededLimit = limit
-        passReason = "\(limit.rawValue) exceeded (\(limits[limit]))"
+        passReason = limits.reason(limit)
         state = .passthrough
         runStart = nil
         output = []

@@ -42,6 +42,8 @@ public final class MIMERewriter {
     var state: MIMEWalkState = .copy
 
     var bytesIn = 0
+    /// Body bytes received, for `max_growth`.
+    var bodyBytesIn = 0
     var passReason: String?
     var exceededLimit: RewriteLimits.Kind?
     var statistics = RewriteStatistics()
@@ -95,6 +97,7 @@ public final class MIMERewriter {
         guard result == nil, !chunk.isEmpty else { return }
         if case .passthrough = state { return }
         bytesIn += chunk.count
+        bodyBytesIn += chunk.count
         if bytesIn > limits.maxMessageBytes {
             stop(.messageBytes)
             return

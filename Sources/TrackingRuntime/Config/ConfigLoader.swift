@@ -65,6 +65,7 @@ public enum ConfigLoader {
             case "strip_api_header": m.stripAPIHeader = try value.bool()
             case "recipient_mode": m.recipientMode = try value.choice(RecipientMode.self)
             case "rewrite_signed": m.rewriteSigned = try value.bool()
+            case "poison_journal": m.poisonJournal = resolve(try value.nonEmptyString(), relativeTo: node.file)
             default: break
             }
         }
@@ -77,6 +78,9 @@ public enum ConfigLoader {
             case "max_depth": l.maxDepth = try value.integer(in: 1...100)
             case "max_parts": l.maxParts = try value.integer(in: 1...100_000)
             case "max_links": l.maxLinks = try value.integer(in: 1...1_000_000)
+            case "max_token_bytes": l.maxTokenBytes = try value.integer(in: 64...1_048_576)
+            case "max_growth": l.maxGrowth = try value.integer(in: 1...1000)
+            case "growth_allowance": l.growthAllowance = try value.integer(in: 0...1 << 30)
             default: break
             }
         }
@@ -96,11 +100,13 @@ public enum ConfigLoader {
     static let sections: Set = ["milter", "log", "tracking", "listeners", "policy", "keys", "limits", "tracker"]
     static let milterKeys: Set = [
         "socket", "socket_mode", "timeout", "on_error", "header_errors", "strip_api_header", "recipient_mode",
-        "rewrite_signed",
+        "rewrite_signed", "poison_journal",
     ]
     static let logKeys: Set = ["format", "level", "syslog"]
     static let keysKeys: Set = ["file"]
-    static let limitKeys: Set = ["max_message_bytes", "max_depth", "max_parts", "max_links"]
+    static let limitKeys: Set = [
+        "max_message_bytes", "max_depth", "max_parts", "max_links", "max_token_bytes", "max_growth", "growth_allowance",
+    ]
 
     /// Every key the loader accepts, dotted (`milter.socket`, `policy[].set.smtpapi_tags`), for
     /// the documentation check.

@@ -12,6 +12,7 @@ public struct ConfigSummary {
                      "milter.strip_api_header: \(c.milter.stripAPIHeader)",
                      "milter.recipient_mode: \(c.milter.recipientMode.rawValue)",
                      "milter.rewrite_signed: \(c.milter.rewriteSigned)",
+                     "milter.poison_journal: \(c.milter.poisonJournal ?? "off")",
                      "log.format: \(c.log.format.rawValue)", "log.level: \(c.log.level.rawValue)", "log.syslog: \(c.log.syslog)"]
         func describe(_ name: String, _ t: TrackingOptions) {
             lines.append("\(name):")
@@ -25,7 +26,8 @@ public struct ConfigSummary {
             lines.append("  max_metadata_len: \(t.maxMetadataLength)")
             lines.append("  open_pixel_placement: \(t.openPixelPlacement.rawValue)")
         }
-        lines.append("limits: max_message_bytes=\(c.limits.maxMessageBytes) max_depth=\(c.limits.maxDepth) max_parts=\(c.limits.maxParts) max_links=\(c.limits.maxLinks)")
+        lines.append("limits: max_message_bytes=\(c.limits.maxMessageBytes) max_depth=\(c.limits.maxDepth) max_parts=\(c.limits.maxParts) max_links=\(c.limits.maxLinks)"
+                     + " max_token_bytes=\(c.limits.maxTokenBytes) max_growth=\(c.limits.maxGrowth) growth_allowance=\(c.limits.growthAllowance)")
         describe("tracking (every listener)", c.tracking)
         for (name, options) in c.listeners.sorted(by: { $0.key < $1.key }) { describe("listener \(name)", options) }
         text = lines.joined(separator: "\n") + "\n"

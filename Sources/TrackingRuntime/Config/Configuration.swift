@@ -43,6 +43,9 @@ public struct MilterSettings: Sendable {
     public var recipientMode: RecipientMode = .split
     /// Rewrite messages that already carry a DKIM-Signature (which rewriting breaks).
     public var rewriteSigned = false
+    /// The crash journal: the messages in flight, so that one that crashed the milter
+    /// passes unchanged when the MTA retries it (nil: off).
+    public var poisonJournal: String?
 
     public init() {}
 }

@@ -21,10 +21,20 @@ public final class MessageProcessor {
     public let messageID: MessageID
     private let sealer: TokenSealer
 
+    /// This message in the crash journal, while it is being worked on.
+    private var inFlight: PoisonJournal.InFlight?
+
     private enum Plan {
+        /// It crashed the milter before: passed unchanged, nothing parsed.
+        case bypass
         case reject(APIHeaderError)
         case pass(MessageDecision.Proceed, reason: String?)
         case rewrite(MessageDecision.Proceed, MIMERewriter, SealedURLMaker)
+
+        var isBypass: Bool {
+            if case .bypass = self { return true }
+            return false
+        }
     }
 
     private let bodySizeHint: Int?
@@ -62,18 +72,35 @@ public final class MessageProcessor {
 
     public func body(_ chunk: UnsafeRawBufferPointer) {
         bytesIn += chunk.count
-        if plan == nil { plan = makePlan() }
-        if case .rewrite(_, let rewriter, _) = plan { rewriter.feed(chunk) }
+        if plan == nil { plan = start(bodyStart: chunk) }
+        if case .rewrite(_, let rewriter, let maker) = plan {
+            // What the tracked URLs may add so far: max_growth is checked per link, not only per batch.
+            maker.urlByteAllowance = configuration.limits.allowedGrowthBytes(bodyBytesIn: bytesIn)
+            journalled { rewriter.feed(chunk) }
+        }
     }
 
     /// What to do with the message, and its log line.
     public func finish() -> MessageOutcome {
-        if plan == nil { plan = makePlan() }
+        let plan = self.plan ?? start(bodyStart: UnsafeRawBufferPointer(start: nil, count: 0))
+        self.plan = plan
+        defer {
+            inFlight?.end()
+            inFlight = nil
+        }
+        // A bypassed message is not worked on, so no fault can strike it either.
+        if !service.faults.isEmpty, !plan.isBypass {
+            journalled { service.faults.atEndOfMessage(messageID: envelope.messageIDHeader) }
+        }
         var line = MessageLogLine(envelope: envelope, messageID: messageID)
         let outcome: MessageOutcome.Action
         var outcomeName = "unchanged"
         var reason: String?
-        switch plan! {
+        switch plan {
+        case .bypass:
+            outcome = .deliver(Delivery(deleteAPIHeaders: nil, headerChanges: [], body: nil))
+            outcomeName = "poison-bypassed"
+            reason = "this message crashed the milter before (poison journal); passed unchanged"
         case .reject(let error):
             outcome = .reject(error)
             outcomeName = "rejected"
@@ -85,7 +112,7 @@ public final class MessageProcessor {
                 .compactMap { $0 }.joined(separator: "; ").nilIfEmpty
         case .rewrite(let proceed, let rewriter, let maker):
             line.record(proceed)
-            let result = rewriter.finish()
+            let result = journalled { rewriter.finish() }
             var notes: [String] = proceed.ignoredHeaderError.map { ["ignored header error: \($0.replyText)"] } ?? []
             if maker.metadataTruncated { notes.append("metadata cut to max_metadata_len") }
             notes += result.notes
@@ -112,6 +139,25 @@ public final class MessageProcessor {
         return (name, envelope.apiHeaderValues.count)
     }
 
+    /// Journals the message (or finds it among the suspects) and decides, at the first body
+    /// byte: from here on the message's own bytes are parsed.
+    private func start(bodyStart: UnsafeRawBufferPointer) -> Plan {
+        if let journal = service.journal {
+            let fingerprint = MessageFingerprint(
+                messageID: envelope.messageIDHeader, sender: envelope.sender, recipients: envelope.recipients,
+                apiHeaders: envelope.apiHeaderValues, bodyStart: bodyStart)
+            if journal.isSuspect(fingerprint) { return .bypass }
+            inFlight = journal.begin(fingerprint)
+        }
+        return journalled { makePlan() }
+    }
+
+    /// Runs `work` as this message's, so a crash inside it names the message in the journal.
+    private func journalled<T>(_ work: () -> T) -> T {
+        guard let inFlight else { return work() }
+        return inFlight.perform(work)
+    }
+
     private func makePlan() -> Plan {
         switch MessageDecision.decide(envelope, configuration: configuration) {
         case .reject(let error):
@@ -129,10 +175,13 @@ public final class MessageProcessor {
             let options = configuration.trackingOptions(listener: envelope.listener)
             // One body per recipient in split mode; a shared body names no recipient (SPEC §3).
             let recipient = envelope.recipients.count == 1 ? envelope.recipients[0] : nil
-            let (rewriter, maker) = TrackedRewrite.make(
+            switch TrackedRewrite.make(
                 headers: headers, tracking: tracking, options: options, recipient: recipient, sealer: sealer,
                 limits: configuration.limits, now: now, bodySizeHint: bodySizeHint)
-            return .rewrite(proceed, rewriter, maker)
+            {
+            case .rewrite(let rewriter, let maker): return .rewrite(proceed, rewriter, maker)
+            case .overLimit(let kind): return .pass(proceed, reason: configuration.limits.reason(kind))
+            }
         }
     }
 }

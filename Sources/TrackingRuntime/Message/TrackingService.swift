@@ -17,10 +17,19 @@ public final class TrackingService: Sendable {
 
     public let logger: Logger
     private let current: Mutex<Settings>
+    /// The crash journal, when `milter.poison_journal` names one.
+    public let journal: PoisonJournal?
+    /// Faults only tests switch on (`TestFaults`).
+    public let faults: TestFaults
 
-    public init(configuration: Configuration, keyring: TrackingKeyring, logger: Logger) {
+    public init(
+        configuration: Configuration, keyring: TrackingKeyring, logger: Logger, journal: PoisonJournal? = nil,
+        faults: TestFaults = TestFaults()
+    ) {
         current = Mutex(Settings(configuration: configuration, keyring: keyring))
         self.logger = logger
+        self.journal = journal
+        self.faults = faults
     }
 
     /// The settings in force now; take them once per message.
@@ -48,6 +57,7 @@ public final class TrackingService: Sendable {
             keep("milter.timeout", \.milter.timeout)
             keep("milter.on_error", \.milter.onError)
             keep("milter.recipient_mode", \.milter.recipientMode)
+            keep("milter.poison_journal", \.milter.poisonJournal)
             keep("log.format", \.log.format)
             keep("log.level", \.log.level)
             keep("log.syslog", \.log.syslog)

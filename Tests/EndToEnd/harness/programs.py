@@ -57,7 +57,7 @@ def make_key_file(res: Resources, binary: Path) -> Path:
 
 
 def start_tracking(res: Resources, binary: Path, kind: str = "unix", overrides: dict | None = None,
-                   socket_flag: bool = False) -> MilterProcess:
+                   socket_flag: bool = False, env: dict | None = None) -> MilterProcess:
     """Write a config (defaults in trackingconfig, plus ``overrides``) and start the milter.
 
     The socket is named in the config; ``socket_flag=True`` also passes --socket.
@@ -70,6 +70,6 @@ def start_tracking(res: Resources, binary: Path, kind: str = "unix", overrides: 
     argv = [str(binary), "milter", "--config", str(path)]
     if socket_flag:
         argv += ["--socket", socket.libmilter]
-    m = res.milter(argv, socket, name="tracking", log_format=cfg["log"]["format"])
+    m = res.milter(argv, socket, name="tracking", log_format=cfg["log"]["format"], env=env)
     m.config_path = path
     return m
