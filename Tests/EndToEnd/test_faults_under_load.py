@@ -266,7 +266,7 @@ def test_sigkill_under_load_loses_and_duplicates_nothing(e2e, tracking_bin, seed
            kill_moments=kills)
 
 
-# ---- 2. a milter slower than Postfix's timeouts, and one that crashes --------------------
+# ---- 2. a milter slower than Postfix's timeouts ------------------------------------------------
 
 TIMEOUTS = {"milter_content_timeout": "5s", "milter_command_timeout": "5s"}
 DELAY = 8          # seconds the fault sleeps at end of message: more than the 5 s above
@@ -495,10 +495,11 @@ def test_corpus_load_delivers_everything_and_passes_the_oracle(e2e, tracking_bin
     """Corpus messages (each with a unique Message-ID and X-MSYS-API turning open and
     click tracking on) at 50 concurrent SMTP sessions straight into B.
 
-    Count: 10,000 (``E2E_LOAD_MESSAGES``). Measured on this 2-core machine (shared with
-    fuzzers, load average ~25): the 10,000 messages took 86 s and the whole test 4 min, under
-    the ~5 minutes a CI test may take, so CI runs the full count (scripts/reliability-long
-    runs 20,000). Delivered equals sent, each exactly once. Every delivered copy passes the
+    Count: 2,000 in CI (``E2E_LOAD_MESSAGES``); scripts/reliability-long runs 10,000. Measured
+    on this 2-core machine, shared with other engineers' fuzzers: the whole test with 10,000
+    took 4 minutes at best and about 7 at a load average of 15-25 (the messages alone 86-114 s,
+    the oracle most of the rest), over the ~5 minutes a CI test may take and too much for the
+    module's 8; with 2,000 it takes about 80 s and makes the same checks. Delivered equals sent, each exactly once. Every delivered copy passes the
     oracle: one copy per corpus input gets the full ``checks.judge`` against what a Postfix
     with a milter that changes nothing makes of the same input; every copy gets
     ``oracle.bulk.copy_findings`` (same tree, same bytes outside the displayed parts, valid
@@ -509,9 +510,10 @@ def test_corpus_load_delivers_everything_and_passes_the_oracle(e2e, tracking_bin
     show). Peak RSS is VmHWM."""
     from oracle import checks, known
     from oracle.bulk import CachingDecoder, copy_findings, normalised, tracked_urls
+    from oracle.canonical import canonical
     from oracle.runner import RewriteResult, Tool
 
-    n = env_int("E2E_LOAD_MESSAGES", 10000)
+    n = env_int("E2E_LOAD_MESSAGES", 2000)
     templates = [(c, t) for c, t in corpus_templates() if c.id not in LOAD_EXCLUDED]
     passthrough = binary_path("PASSTHROUGH_MILTER_BIN", "passthrough-milter")
     why = missing_binary_reason(passthrough, "PASSTHROUGH_MILTER_BIN")
@@ -595,7 +597,6 @@ def test_corpus_load_delivers_everything_and_passes_the_oracle(e2e, tracking_bin
             bad = [str(f) for c in checks.CHECKS for f in v.of(c) if not known.reason(case.id, c)]
             if bad:
                 problems.append(f"{case.id} ({mid}): " + "; ".join(bad[:4]))
-            from oracle.canonical import canonical
             reference[case.id] = normalised(canonical(delivered, decoder), mid)
         bad = copy_findings(inp, delivered, reference[case.id], mid, decoder)
         if bad:
