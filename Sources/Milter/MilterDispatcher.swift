@@ -12,6 +12,8 @@ public final class MilterDispatcher: Sendable {
     public let configuration: MilterConfiguration
     private let makeSession: @Sendable (MilterConnection) -> any MilterSession
     private let openConnections = Atomic<Int>(0)
+    private let openMessages = Atomic<Int>(0)
+    private let draining = Atomic(false)
 
     public init(
         configuration: MilterConfiguration,
@@ -23,6 +25,16 @@ public final class MilterDispatcher: Sendable {
 
     /// Connections whose session has not been closed yet.
     public var activeConnections: Int { openConnections.load(ordering: .acquiring) }
+
+    /// Transactions begun before a drain and not yet ended (end of message, abort, close).
+    public var messagesInFlight: Int { openMessages.load(ordering: .acquiring) }
+
+    /// From now on a new transaction is refused with a 4xx at its first step (the client
+    /// retries), while the transactions in flight go on to their end: the graceful stop.
+    package func beginDraining() { draining.store(true, ordering: .releasing) }
+
+    /// The reply to a transaction that begins while the milter stops.
+    static let stoppingReply = try? SMTPReply(code: "451", enhancedCode: "4.3.2", text: "Mail filter restarting, try again later")
 
     // MARK: - Steps
 
@@ -100,6 +112,7 @@ public final class MilterDispatcher: Sendable {
             state.pending = nil
             state.session.resetMessage()
             state.connection.macros.resetMessage()
+            endTransaction(state)
         }
         if let pending = state.pending { return answer(pending, ctx, step: nil) }
         let modifier = MessageModifier(context: ctx, actions: state.connection.negotiatedActions)
@@ -119,6 +132,7 @@ public final class MilterDispatcher: Sendable {
         state.pending = nil
         state.session.resetMessage()
         state.connection.macros.resetMessage()
+        endTransaction(state)
         return .continue
     }
 
@@ -126,6 +140,7 @@ public final class MilterDispatcher: Sendable {
     package func close(_ ctx: some MilterContext) -> StepStatus {
         let state = self.state(ctx)
         ctx.privateData = nil
+        endTransaction(state)
         state.session.close()
         Unmanaged.passUnretained(state).release()
         openConnections.subtract(1, ordering: .releasing)
@@ -151,6 +166,15 @@ public final class MilterDispatcher: Sendable {
     ) -> StepStatus {
         let state = self.state(ctx)
         if let stage { copyMacros(ctx, state, stage) }
+        if step != .connect && step != .helo && step != .unknown && state.transaction == .none {
+            if draining.load(ordering: .acquiring) {
+                state.transaction = .refused
+                state.pending = .tempfail(Self.stoppingReply)
+            } else {
+                state.transaction = .counted
+                openMessages.add(1, ordering: .relaxed)
+            }
+        }
         let noReply = ProtocolFlags.isNoReply(step, in: state.connection.negotiatedProtocol)
         if !noReply, let pending = state.pending {
             state.pending = nil
@@ -169,6 +193,11 @@ public final class MilterDispatcher: Sendable {
         default: state.pending = reply
         }
         return .noReply
+    }
+
+    private func endTransaction(_ state: ConnectionState) {
+        if state.transaction == .counted { openMessages.subtract(1, ordering: .releasing) }
+        state.transaction = .none
     }
 
     private func copyMacros(_ ctx: some MilterContext, _ state: ConnectionState, _ stage: MacroStage) {
@@ -214,6 +243,17 @@ final class ConnectionState {
     let session: any MilterSession
     /// A verdict given at a no-reply step, answered at the next step that replies.
     var pending: Reply?
+    /// Where the connection's current transaction stands, for the graceful stop.
+    var transaction: Transaction = .none
+
+    enum Transaction {
+        /// Between transactions.
+        case none
+        /// Begun before any drain: the stop waits for it.
+        case counted
+        /// Begun while stopping: refused with a 4xx.
+        case refused
+    }
 
     init(connection: MilterConnection, session: any MilterSession) {
         self.connection = connection

@@ -1,6 +1,7 @@
 import Posix
 import CMilter
 import Logging
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -16,7 +17,7 @@ public struct MilterServer: Sendable {
     public var timeout: Int32
     /// Listen backlog.
     public var backlog: Int32
-    /// Seconds to wait, after a stop signal, for connections in flight to finish.
+    /// Seconds to wait, after SIGTERM or SIGINT, for the transactions in flight to finish.
     public var drainSeconds: Int
     public let dispatcher: MilterDispatcher
 
@@ -32,10 +33,19 @@ public struct MilterServer: Sendable {
         self.drainSeconds = drainSeconds
     }
 
-    /// Opens the socket (throwing a clear error when it cannot), then serves until SIGTERM,
-    /// SIGINT or SIGHUP. Call `MilterSignals.blockTerminationSignals()` first in `main`.
-    /// `listening` runs once the socket accepts connections.
-    public func run(listening: () -> Void = {}) throws(MilterError) {
+    /// Opens the socket (throwing a clear error when it cannot), then serves until SIGTERM
+    /// or SIGINT. Call `MilterSignals.blockTerminationSignals()` first in `main`, and call
+    /// this from the main thread. `listening` runs once the socket accepts connections;
+    /// `reload` runs on SIGHUP or SIGUSR1.
+    ///
+    /// libmilter runs in a thread of its own; the calling thread waits for the signals.
+    /// Linux hands a signal sent to the process to its main thread first when that thread
+    /// is waiting for it, so the stop is ours to make graceful: new transactions are refused
+    /// with `451 4.3.2`, the transactions in flight finish (at most `drainSeconds`), and
+    /// only then is libmilter stopped. libmilter's own stop (still its signal thread's in
+    /// the rare case that thread takes the signal) would freeze the transactions in flight:
+    /// its worker pool stops serving them.
+    public func run(listening: () -> Void = {}, reload: @escaping @Sendable () -> Void = {}) throws(MilterError) {
         try SocketPreflight.check(socket)
         installedDispatcher = dispatcher
         let spec = strdup(socket.description)
@@ -56,25 +66,51 @@ public struct MilterServer: Sendable {
         case .inet, .inet6:
             Self.setNoDelayOnListeners()
         }
+        let result = Atomic(MI_SUCCESS)
+        let server: PosixThread
+        do {
+            server = try PosixThread { result.store(smfi_main(), ordering: .releasing) }
+        } catch {
+            throw .serverFailed("cannot start libmilter's thread: \(error)")
+        }
         listening()
-        let result = smfi_main()
-        drain()
+        waitForStop(server, reload: reload)
+        server.join()
         if case .unix(let path) = socket { unlink(path) }
-        guard result == MI_SUCCESS else { throw .serverFailed("smfi_main ended with an error") }
+        guard result.load(ordering: .acquiring) == MI_SUCCESS else { throw .serverFailed("smfi_main ended with an error") }
     }
 
-    /// Waits (bounded) for sessions still in flight after smfi_main returned.
-    private func drain() {
+    /// Takes SIGTERM/SIGINT (graceful stop) and SIGHUP/SIGUSR1 (reload) until libmilter ends.
+    private func waitForStop(_ server: PosixThread, reload: @Sendable () -> Void) {
+        let signals = [SIGTERM, SIGINT, SIGHUP, MilterSignals.reloadSignal]
+        while !server.isFinished {
+            guard let signal = Posix.waitForSignal(signals, milliseconds: 250) else { continue }
+            if signal == SIGHUP || signal == MilterSignals.reloadSignal {
+                reload()
+                continue
+            }
+            drainThenStop()
+            return
+        }
+    }
+
+    /// Refuses new transactions, waits (bounded) for those in flight, then stops libmilter.
+    private func drainThenStop() {
+        let logger = dispatcher.configuration.logger
+        dispatcher.beginDraining()
+        let inFlight = dispatcher.messagesInFlight
+        logger.info("stopping: new transactions are refused with 451 4.3.2; waiting for those in flight",
+                    metadata: ["in_flight": "\(inFlight)", "drain_seconds": "\(drainSeconds)"])
         var waited = 0
-        while dispatcher.activeConnections > 0 && waited < drainSeconds * 20 {
+        while dispatcher.messagesInFlight > 0 && waited < drainSeconds * 20 {
             usleep(50_000)
             waited += 1
         }
-        if dispatcher.activeConnections > 0 {
-            dispatcher.configuration.logger.warning(
-                "connections still open after the drain period; exiting anyway",
-                metadata: ["open": "\(dispatcher.activeConnections)", "drain_seconds": "\(drainSeconds)"])
+        if dispatcher.messagesInFlight > 0 {
+            logger.warning("transactions still in flight after the drain period; the MTA tempfails them",
+                           metadata: ["in_flight": "\(dispatcher.messagesInFlight)", "drain_seconds": "\(drainSeconds)"])
         }
+        _ = smfi_stop()
     }
 
     /// libmilter never sets TCP_NODELAY and gives no handle to its socket. Accepted sockets

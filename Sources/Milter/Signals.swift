@@ -15,8 +15,8 @@ public enum MilterSignals {
         signal(SIGPIPE, SIG_IGN)
     }
 
-    /// The signal a milter built on this library reloads on. SIGHUP cannot be it: libmilter
-    /// waits for SIGHUP itself and stops, as on SIGTERM. Blocked with the others above, so
-    /// that a `SignalWaiter` thread takes it.
+    /// A second reload signal besides SIGHUP (`MilterServer.run`'s `reload`): libmilter's
+    /// own signal thread also waits for SIGHUP, and in the rare case that it takes one it
+    /// stops the milter; SIGUSR1 it never takes.
     public static let reloadSignal = SIGUSR1
 }

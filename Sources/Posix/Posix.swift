@@ -88,3 +88,16 @@ public enum Posix {
         pthread_sigmask(how, &set, nil)
     }
 }
+
+extension Posix {
+    /// Waits up to `milliseconds` for one of `signals` (which must be blocked in every
+    /// thread); nil on time-out or interruption.
+    public static func waitForSignal(_ signals: [Int32], milliseconds: Int) -> Int32? {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for s in signals { sigaddset(&set, s) }
+        var timeout = timespec(tv_sec: milliseconds / 1000, tv_nsec: (milliseconds % 1000) * 1_000_000)
+        let signal = sigtimedwait(&set, nil, &timeout)
+        return signal > 0 ? signal : nil
+    }
+}

@@ -1,20 +1,13 @@
 import Logging
 import Milter
-import Posix
 import Tracking
 import TrackingRuntime
 
-/// Reloads the configuration, policy and key file on the reload signal (SIGUSR1), without
-/// a restart: sessions in flight finish with what they started with. A file that does not
-/// load is refused with its FILE:LINE error, and the running settings stay.
+/// Reloads the configuration, policy and key file on SIGHUP or SIGUSR1, without a restart:
+/// messages in flight finish with what they started with. A file that does not load is
+/// refused with its FILE:LINE error, and the running settings stay.
 public enum MilterReloader {
     /// Starts the thread that waits for the reload signal.
-    /// Starts the thread that waits for the reload signal; `done` hears whether each reload
-    /// was applied.
-    public static func start(service: TrackingService, done: @escaping @Sendable (Bool) -> Void = { _ in }) throws(PosixError) {
-        try SignalWaiter.start(waitingFor: [MilterSignals.reloadSignal]) { _ in done(reload(service)) }
-    }
-
     /// Loads the configuration file the service runs with, and its key file, and puts both
     /// in force. Returns false (and logs why) when they do not load.
     @discardableResult

@@ -8,8 +8,8 @@ import TrackingRuntime
 
 /// Runs the tracking milter: logs the start-up, serves until a stop signal, logs the stop.
 public enum MilterService {
-    /// Runs on `socket` until SIGTERM/SIGINT/SIGHUP; SIGUSR1 reloads the configuration and
-    /// keys. Throws when the socket cannot be opened.
+    /// Runs on `socket` until SIGTERM/SIGINT (a graceful stop); SIGHUP or SIGUSR1 reloads
+    /// the configuration, policy and keys. Throws when the socket cannot be opened.
     public static func run(configuration: Configuration, socket: SocketSpec, keyring: TrackingKeyring, logger: Logger) throws {
         let journal = try openJournal(configuration, logger: logger)
         let (faults, ignoredFaults) = TestFaults.fromEnvironment()
@@ -44,14 +44,17 @@ public enum MilterService {
                 "listener": "\(listener)", "tracking_domain": "\(options.trackingDomain)",
             ])
         }
-        try MilterReloader.start(service: service) { applied in metrics?.reload(applied: applied) }
         let server = MilterServer(
             socket: socket, dispatcher: dispatcher, socketMode: settings.socketMode,
             timeout: Int32(settings.timeout))
-        try server.run {
+        try server.run(listening: {
             listening.store(true, ordering: .relaxed)
             logger.info("listening", metadata: ["socket": "\(socket)"])
-        }
+        }, reload: {
+            // Not inside `metrics?.…(…)`: optional chaining would skip the reload without metrics.
+            let applied = MilterReloader.reload(service)
+            metrics?.reload(applied: applied)
+        })
         listening.store(false, ordering: .relaxed)
         logger.info("stopped", metadata: ["socket": "\(socket)"])
     }
