@@ -451,11 +451,8 @@ RSS_MARGIN_KB = 24 * 1024     # resident memory after vs. after warm-up (allocat
 FIRST_LINE_IS_FIELD = re.compile(rb"^[!-9;-~]+:")
 
 
-LOAD_EXCLUDED = {
-    "spamscope__mail_test_5.eml":
-        "QP text/plain with =0A in CRLF text: the rewriter makes the encoded LF a line break "
-        "(test_reproducer_qp_encoded_lf_in_crlf_text below)",
-}
+# Corpus inputs the load run leaves out (name: why); none since the QP bare-LF fix.
+LOAD_EXCLUDED: dict[str, str] = {}
 
 
 def corpus_templates():
@@ -608,10 +605,9 @@ def test_corpus_load_delivers_everything_and_passes_the_oracle(e2e, tracking_bin
 
 # ---- found by the load run ------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the rewriter re-encodes a quoted-printable text/plain part's encoded bare LF (=0A) in CRLF "
-    "text as a CRLF line break: the decoded text changes outside the link (found by the corpus "
-    "load run: spamscope__mail_test_5.eml through Postfix, whose CRLF wire form triggers it)"))
+# Found by the corpus load run (spamscope__mail_test_5.eml through Postfix, whose CRLF wire
+# form triggered it): the QP encoder wrote a decoded bare LF as a line break. Fixed: in a
+# CRLF part a bare LF is written =0A.
 def test_reproducer_qp_encoded_lf_in_crlf_text(tracking_bin, e2e):
     """``click=0Ahere <https://example.com/a>`` in a CRLF quoted-printable text part: only the
     URL may change; the encoded LF must stay an LF, not become a line break."""

@@ -4,9 +4,10 @@ extension QuotedPrintable {
     /// Lines are at most `maxLineLength` characters (76 by RFC 2045), soft breaks are `=`
     /// plus `lineEnding`, and an escape is never split. Encoded: `=`, control bytes, bytes
     /// above 0x7E, a CR not followed by LF, and a space or tab at the end of a line or of
-    /// the input. A line break in the input, CRLF or a bare LF, is a line break of the text
-    /// (RFC 2045 §6.7 rule 4) and is written as `lineEnding`, so every line of the part
-    /// ends the same way and encoding is stable: decode-then-encode gives the same bytes.
+    /// the input. A line break of the part's own kind (CRLF in a CRLF part, LF in an LF
+    /// part) is a line break of the text (RFC 2045 §6.7 rule 4) and is written as
+    /// `lineEnding`. In a CRLF part a bare LF is text, not a line break, and is written
+    /// `=0A`: the decoded text keeps every byte it had (an encoded `=0A` stays an LF).
     public struct Encoder: Sendable {
         public let maxLineLength: Int
         public let lineEnding: MIMELineEnding
@@ -71,7 +72,7 @@ extension QuotedPrintable {
             case MIMEBytes.cr:
                 pendingCR = true
             case MIMEBytes.lf:
-                hardBreak(into: &output)
+                if lineEnding == .crlf { addEscaped(byte, into: &output) } else { hardBreak(into: &output) }
             case MIMEBytes.space, MIMEBytes.tab:
                 add(byte, into: &output)
                 lastIsLiteralWhitespace = true
