@@ -98,7 +98,9 @@ struct MIMEFieldValueScanner {
             case UInt8(ascii: ")"):
                 depth -= 1
                 if depth == 0 { return }
-            case UInt8(ascii: "\\"): index += 1
+            case UInt8(ascii: "\\"):
+                // A quoted-pair; a backslash that ends the value has nothing to quote.
+                if index < bytes.count { index += 1 }
             default: break
             }
         }
