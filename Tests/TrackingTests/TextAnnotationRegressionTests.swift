@@ -1,0 +1,40 @@
+import Testing
+import Tracking
+
+/// Found by fuzz-text-urls (Fuzz/regressions/fuzz-text-urls): with its `[[data-msys-...]]`
+/// annotation removed, a URL ran into the text that followed the annotation, so the tracked
+/// URL (and its token) had that text glued on and no longer opened.
+@Suite("Text annotations: the URL stays apart from what follows")
+struct TextAnnotationRegressionTests {
+    @Test("text right after the annotation is kept apart by one space")
+    func textAfterAnnotation() {
+        let result = Rewrite.text(#"http://e[[data-msys-k=""]]l"#)
+        #expect(result.text == "https://t.example/f/a/T1 l")
+        #expect(result.targets == ["http://e"])
+    }
+
+    @Test("an untracked URL does not take in the text either")
+    func untracked() {
+        #expect(Rewrite.text(#"http://x.example/a[[data-msys-clicktrack="0"]]b"#).text == "http://x.example/a b")
+        #expect(Rewrite.text(#"http://x.example/a[[data-msys-linkname="n"]]b"#, click: false).text == "http://x.example/a b")
+    }
+
+    @Test("punctuation a reader trims is kept without a space; punctuation then text is not")
+    func punctuation() {
+        #expect(Rewrite.text(#"See http://x.example/a[[data-msys-linkname="n"]]. Next"#).text == "See https://t.example/f/a/T1. Next")
+        #expect(Rewrite.text(#"(http://x.example/a[[data-msys-linkname="n"]])"#).text == "(https://t.example/f/a/T1)")
+        #expect(Rewrite.text(#"http://x.example/a[[data-msys-linkname="n"]].b"#).text == "https://t.example/f/a/T1 .b")
+        #expect(Rewrite.text(#"http://x.example/a[[data-msys-linkname="n"]]!"#).text == "https://t.example/f/a/T1!")
+    }
+
+    @Test("a bracket the original URL balances is kept apart")
+    func balancedBracket() {
+        #expect(Rewrite.text(#"http://x.example/(a[[data-msys-clicktrack="0"]])"#).text == "http://x.example/(a )")
+    }
+
+    @Test("the URL's own trimmed tail stays, apart from text that follows")
+    func trimmedTail() {
+        #expect(Rewrite.text(#"http://x.example/a.[[data-msys-linkname="n"]]b"#).text == "https://t.example/f/a/T1 .b")
+        #expect(Rewrite.text(#"http://x.example/a.[[data-msys-linkname="n"]] b"#).text == "https://t.example/f/a/T1. b")
+    }
+}
