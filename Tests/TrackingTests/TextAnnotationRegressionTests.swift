@@ -37,4 +37,10 @@ struct TextAnnotationRegressionTests {
         #expect(Rewrite.text(#"http://x.example/a.[[data-msys-linkname="n"]]b"#).text == "https://t.example/f/a/T1 .b")
         #expect(Rewrite.text(#"http://x.example/a.[[data-msys-linkname="n"]] b"#).text == "https://t.example/f/a/T1. b")
     }
+
+    @Test("in <URL> form nothing may stand between the URL and the >")
+    func angleBrackets() {
+        #expect(Rewrite.text(#"<http://g[[data-msys-a=""]].>"#).text == "<https://t.example/f/a/T1 .>")
+        #expect(Rewrite.text(#"<http://g[[data-msys-a=""]]>"#).text == "<https://t.example/f/a/T1>")
+    }
 }

@@ -49,6 +49,7 @@ struct TextURLFinder {
     /// The URL as written before dropped annotations, and the bytes held after it.
     private var droppedCore: [UInt8] = []
     private var droppedTail: [UInt8] = []
+    private var droppedAfterLessThan = false
     /// Bytes that end a URL only when nothing but URL-ending bytes follow them (`trimmedEnd`).
     private static let trimmable = Array(".,;:!?')]}".utf8)
 
@@ -342,6 +343,7 @@ struct TextURLFinder {
                 // The annotations kept the URL apart from what follows; without them it could run on.
                 droppedCore = core
                 droppedTail = Array(held[end..<urlEnd])
+                droppedAfterLessThan = precededByLessThan
                 dropped = true
             } else {
                 out += held[end..<urlEnd]
@@ -360,8 +362,10 @@ struct TextURLFinder {
     private mutating func settleDroppedAnnotations(before next: UInt8?, into out: inout [UInt8]) {
         let continues = next.map { !TextURLBounds.endsURL($0) } ?? false
         let bodyStart = LinkTarget.webSchemeLength(droppedCore) ?? 0
-        let readsAlone = !continues
-            && TextURLBounds.trimmedEnd((droppedCore + droppedTail)[...], bodyStart: bodyStart) == droppedCore.count
+        // `<URL>` is read whole, untrimmed: then nothing may stand between the URL and the `>`.
+        let angleBracketed = droppedAfterLessThan && next == UInt8(ascii: ">")
+        let readsAlone = !continues && (angleBracketed ? droppedTail.isEmpty
+            : TextURLBounds.trimmedEnd((droppedCore + droppedTail)[...], bodyStart: bodyStart) == droppedCore.count)
         if !readsAlone { out.append(UInt8(ascii: " ")) }
         out += droppedTail
         previous = droppedTail.last ?? (readsAlone ? droppedCore.last ?? previous : UInt8(ascii: " "))
