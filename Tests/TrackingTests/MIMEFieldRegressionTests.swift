@@ -48,4 +48,17 @@ struct MIMEFieldRegressionTests {
         #expect(T.text(result) == body.mimeTestReplacing("http://", "HTTP://"))
         #expect(result.partsRewritten == 1)
     }
+
+    /// A backslash right before a fold in a quoted string once quoted the CR, so the folded
+    /// value read differently from the unfolded one (and a parameter kept a line break).
+    @Test func foldAfterBackslashInQuotedStringIsUnfolded() {
+        let folded = MIMEContentType(contentType: T.bytes("multipart/mixed; boundary=\"a\\\r\n b\""))
+        let unfolded = MIMEContentType(contentType: T.bytes("multipart/mixed; boundary=\"a\\ b\""))
+        #expect(folded == unfolded)
+        #expect(folded?.parameters["boundary"] == T.bytes("a b"))
+        var scanner = MIMEFieldValueScanner(T.bytes("\"\\\r"))
+        let value = scanner.parameterValue()
+        #expect(value.isEmpty)
+        #expect(scanner.isAtEnd)
+    }
 }
