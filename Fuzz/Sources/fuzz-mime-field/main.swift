@@ -127,7 +127,9 @@ func checkWalker(_ value: [UInt8]) {
         }
         body.withUnsafeBytes { walker.feed($0) }
         let result = walker.finish()
-        // The identity maker writes every link back as it was: any rewritten body is the input.
-        if let rewritten = result.body { require(rewritten == body, "identity rewrite changed the body") }
+        // The identity maker writes every link back as it was: any rewritten body is the input,
+        // unless a line passed 998 octets and the part had to switch to quoted-printable.
+        let longLine = body.split(separator: 0x0A).contains { $0.count > 998 }
+        if let rewritten = result.body, !longLine { require(rewritten == body, "identity rewrite changed the body") }
     }
 }
