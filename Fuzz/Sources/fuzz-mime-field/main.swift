@@ -128,8 +128,10 @@ func checkWalker(_ value: [UInt8]) {
         body.withUnsafeBytes { walker.feed($0) }
         let result = walker.finish()
         // The identity maker writes every link back as it was: any rewritten body is the input,
-        // unless a line passed 998 octets and the part had to switch to quoted-printable.
+        // unless a line passed 998 octets and the part had to switch to quoted-printable, or
+        // the value's line breaks added a field (a quoted-printable part is encoded anew).
         let longLine = body.split(separator: 0x0A).contains { $0.count > 998 }
-        if let rewritten = result.body, !longLine { require(rewritten == body, "identity rewrite changed the body") }
+        let addsFields = value.contains(0x0A) || value.contains(0x0D)
+        if let rewritten = result.body, !longLine, !addsFields { require(rewritten == body, "identity rewrite changed the body") }
     }
 }
