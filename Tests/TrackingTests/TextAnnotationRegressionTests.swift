@@ -43,4 +43,11 @@ struct TextAnnotationRegressionTests {
         #expect(Rewrite.text(#"<http://g[[data-msys-a=""]].>"#).text == "<https://t.example/f/a/T1 .>")
         #expect(Rewrite.text(#"<http://g[[data-msys-a=""]]>"#).text == "<https://t.example/f/a/T1>")
     }
+
+    @Test("a long run of punctuation after the annotation is not held without bound")
+    func longPunctuationRun() {
+        let dots = String(repeating: ".", count: 20_000)
+        let result = Rewrite.text("http://x.example/a[[data-msys-linkname=\"n\"]]" + dots)
+        #expect(result.text == "https://t.example/f/a/T1 " + dots)
+    }
 }

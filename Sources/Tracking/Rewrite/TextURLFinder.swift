@@ -224,7 +224,8 @@ struct TextURLFinder {
             }
             return true
         case .afterDroppedAnnotations:
-            if Self.trimmable.contains(byte) {
+            // Bounded like a URL: past that the run is settled as if text followed (with a space).
+            if Self.trimmable.contains(byte), droppedTail.count < Self.maxURL {
                 droppedTail.append(byte)
                 return true
             }
