@@ -50,4 +50,12 @@ struct TextAnnotationRegressionTests {
         let result = Rewrite.text("http://x.example/a[[data-msys-linkname=\"n\"]]" + dots)
         #expect(result.text == "https://t.example/f/a/T1 " + dots)
     }
+
+    @Test("an annotation after a scheme with nothing behind it is text, and a URL in it is found")
+    func annotationOfNoURL() {
+        let result = Rewrite.text(#"http://[[data-msys-a="http://x.example/"]]"#)
+        #expect(result.text == #"http://[[data-msys-a="https://t.example/f/a/T1"]]"#)
+        #expect(result.targets == ["http://x.example/"])
+        #expect(!Rewrite.text(#"http://[[data-msys-a="b"]]"#).changed)
+    }
 }

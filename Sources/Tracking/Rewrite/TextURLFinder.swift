@@ -322,14 +322,16 @@ struct TextURLFinder {
     /// after them go through again as text. Returns false: the current byte is looked at again.
     @discardableResult
     private mutating func finalize(into out: inout [UInt8]) -> Bool {
-        let leftover = Array(held[keptEnd...])
         var dropped = false
         let url = held[0..<urlEnd]
         let bodyStart = schemeHasS ? 8 : 7
         let end = angleBracketed ? urlEnd : TextURLBounds.trimmedEnd(url, bodyStart: bodyStart)
+        // Nothing after `://`: not a URL, and so not annotated: what looked like its
+        // annotations is text, read again like any other (a URL inside is found).
+        let textFrom = end <= bodyStart ? urlEnd : keptEnd
+        let leftover = Array(held[textFrom...])
         if end <= bodyStart {
-            // Nothing after `://`: not a URL, and not annotated.
-            out += held[0..<keptEnd]
+            out += held[0..<urlEnd]
         } else {
             var found = LinkAnnotations()
             var seen = Set<String>()
@@ -350,7 +352,7 @@ struct TextURLFinder {
                 out += held[end..<urlEnd]
             }
         }
-        if keptEnd > 0 { previous = held[keptEnd - 1] }
+        if textFrom > 0 { previous = held[textFrom - 1] }
         held.removeAll(keepingCapacity: true)
         annotations.removeAll()
         state = dropped ? .afterDroppedAnnotations : .text
