@@ -62,8 +62,13 @@ struct MIMEFieldValueScanner {
             index += 1
             if byte == UInt8(ascii: "\"") { break }
             if byte == UInt8(ascii: "\\"), index < bytes.count {
-                value.append(bytes[index])
-                index += 1
+                // A fold between the backslash and what it quotes is unfolded first, so a
+                // folded value reads as the unfolded one: the line break is not quoted.
+                while index < bytes.count, bytes[index] == MIMEBytes.cr || bytes[index] == MIMEBytes.lf { index += 1 }
+                if index < bytes.count {
+                    value.append(bytes[index])
+                    index += 1
+                }
             } else if byte != MIMEBytes.cr && byte != MIMEBytes.lf {
                 value.append(byte)
             }

@@ -18,6 +18,9 @@ struct TextURLFinder {
         case afterAnnotation
         /// In a URL too long to hold: copied as it is.
         case skipping
+        /// After a URL whose annotations were dropped: holding the bytes a reader would trim
+        /// from the URL's end, until it is known whether what follows runs into the URL.
+        case afterDroppedAnnotations
     }
 
     private var state = State.text
@@ -43,6 +46,12 @@ struct TextURLFinder {
     private var annotationValueStart = 0
     private var annotationCloses = 0
     private var annotations: [(suffix: String, value: [UInt8])] = []
+    /// The URL as written before dropped annotations, and the bytes held after it.
+    private var droppedCore: [UInt8] = []
+    private var droppedTail: [UInt8] = []
+    private var droppedAfterLessThan = false
+    /// Bytes that end a URL only when nothing but URL-ending bytes follow them (`trimmedEnd`).
+    private static let trimmable = Array(".,;:!?')]}".utf8)
 
     private static let scheme = Array("http://".utf8)
     private static let marker = Array("[[data-msys-".utf8)
@@ -83,6 +92,8 @@ struct TextURLFinder {
             switch state {
             case .text, .skipping:
                 state = .text
+            case .afterDroppedAnnotations:
+                settleDroppedAnnotations(before: nil, into: &out)
             case .scheme:
                 out += held
                 held.removeAll()
@@ -212,6 +223,14 @@ struct TextURLFinder {
                 state = .afterAnnotation
             }
             return true
+        case .afterDroppedAnnotations:
+            // Bounded like a URL: past that the run is settled as if text followed (with a space).
+            if Self.trimmable.contains(byte), droppedTail.count < Self.maxURL {
+                droppedTail.append(byte)
+                return true
+            }
+            settleDroppedAnnotations(before: byte, into: &out)
+            return false
         case .skipping:
             if TextURLBounds.endsURL(byte) || byte >= 0x80 {
                 state = .text
@@ -303,13 +322,16 @@ struct TextURLFinder {
     /// after them go through again as text. Returns false: the current byte is looked at again.
     @discardableResult
     private mutating func finalize(into out: inout [UInt8]) -> Bool {
-        let leftover = Array(held[keptEnd...])
+        var dropped = false
         let url = held[0..<urlEnd]
         let bodyStart = schemeHasS ? 8 : 7
         let end = angleBracketed ? urlEnd : TextURLBounds.trimmedEnd(url, bodyStart: bodyStart)
+        // Nothing after `://`: not a URL, and so not annotated: what looked like its
+        // annotations is text, read again like any other (a URL inside is found).
+        let textFrom = end <= bodyStart ? urlEnd : keptEnd
+        let leftover = Array(held[textFrom...])
         if end <= bodyStart {
-            // Nothing after `://`: not a URL, and not annotated.
-            out += held[0..<keptEnd]
+            out += held[0..<urlEnd]
         } else {
             var found = LinkAnnotations()
             var seen = Set<String>()
@@ -318,18 +340,40 @@ struct TextURLFinder {
             }
             if found.present { tracker.changed = true }
             let target = Array(held[0..<end])
-            if let clickURL = tracker.clickURL(raw: target, annotations: found) {
-                out += Array(clickURL.utf8)
+            let core = tracker.clickURL(raw: target, annotations: found).map { Array($0.utf8) } ?? target
+            out += core
+            if keptEnd > urlEnd {
+                // The annotations kept the URL apart from what follows; without them it could run on.
+                droppedCore = core
+                droppedTail = Array(held[end..<urlEnd])
+                droppedAfterLessThan = precededByLessThan
+                dropped = true
             } else {
-                out += target
+                out += held[end..<urlEnd]
             }
-            out += held[end..<urlEnd]
         }
-        if keptEnd > 0 { previous = held[keptEnd - 1] }
+        if textFrom > 0 { previous = held[textFrom - 1] }
         held.removeAll(keepingCapacity: true)
         annotations.removeAll()
-        state = .text
+        state = dropped ? .afterDroppedAnnotations : .text
         for byte in leftover { consume(byte, into: &out) }
         return false
+    }
+
+    /// Writes the bytes held after a URL whose annotations were dropped, with one space in
+    /// front of them when a reader would otherwise take them (or `next`) into the URL.
+    private mutating func settleDroppedAnnotations(before next: UInt8?, into out: inout [UInt8]) {
+        let continues = next.map { !TextURLBounds.endsURL($0) } ?? false
+        let bodyStart = LinkTarget.webSchemeLength(droppedCore) ?? 0
+        // `<URL>` is read whole, untrimmed: then nothing may stand between the URL and the `>`.
+        let angleBracketed = droppedAfterLessThan && next == UInt8(ascii: ">")
+        let readsAlone = !continues && (angleBracketed ? droppedTail.isEmpty
+            : TextURLBounds.trimmedEnd((droppedCore + droppedTail)[...], bodyStart: bodyStart) == droppedCore.count)
+        if !readsAlone { out.append(UInt8(ascii: " ")) }
+        out += droppedTail
+        previous = droppedTail.last ?? (readsAlone ? droppedCore.last ?? previous : UInt8(ascii: " "))
+        droppedCore.removeAll()
+        droppedTail.removeAll()
+        state = .text
     }
 }
