@@ -6,6 +6,8 @@ import PackageDescription
 let targets = [
     "fuzz-api-header", "fuzz-mime-field", "fuzz-html", "fuzz-text-urls", "fuzz-token-open", "fuzz-message",
 ]
+/// Targets that also need the shared application module (configuration and its loaders).
+let runtimeTargets = ["fuzz-config"]
 
 let package = Package(
     name: "tracking-milter-fuzz",
@@ -23,6 +25,15 @@ let package = Package(
         .executableTarget(
             name: name,
             dependencies: ["FuzzSupport", .product(name: "Tracking", package: "tracking-milter")],
+            path: "Sources/\(name)"
+        )
+    } + runtimeTargets.map { name in
+        .executableTarget(
+            name: name,
+            dependencies: [
+                "FuzzSupport", .product(name: "Tracking", package: "tracking-milter"),
+                .product(name: "TrackingRuntime", package: "tracking-milter"),
+            ],
             path: "Sources/\(name)"
         )
     },
