@@ -24,7 +24,26 @@ class MilterExited(RuntimeError):
     pass
 
 
-class MilterProcess:
+class StderrLog:
+    """Reading back a milter's log: ``stderr_path`` and ``log_format`` come from the class."""
+
+    stderr_path: Path
+    log_format: str | None
+
+    def stderr(self) -> str:
+        try:
+            return self.stderr_path.read_text(errors="replace")
+        except OSError:
+            return ""
+
+    def lines(self) -> list[str]:
+        return self.stderr().splitlines()
+
+    def records(self) -> list[dict]:
+        return parse_lines(self.lines(), self.log_format)
+
+
+class MilterProcess(StderrLog):
     START_TIMEOUT = 20.0
     TERM_TIMEOUT = 15.0     # libmilter needs about 4 s to stop after SIGTERM
 
@@ -103,17 +122,6 @@ class MilterProcess:
 
     # ---- logs ------------------------------------------------------------
 
-    def stderr(self) -> str:
-        try:
-            return self.stderr_path.read_text(errors="replace")
-        except OSError:
-            return ""
-
-    def lines(self) -> list[str]:
-        return self.stderr().splitlines()
-
-    def records(self) -> list[dict]:
-        return parse_lines(self.lines(), self.log_format)
 
     def wait_record(self, predicate, timeout: float = 10.0, what: str = "log record") -> dict:
         """Wait until a parsed record satisfies ``predicate``; return it.

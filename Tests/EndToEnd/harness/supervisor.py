@@ -27,8 +27,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .logparse import parse_lines
-from .milter import MilterExited, MilterProcess
+from .milter import MilterExited, MilterProcess, StderrLog
 from .net import wait_until
 from .sockspec import SocketSpec
 
@@ -42,7 +41,7 @@ class Run:
     env: dict | None = None
 
 
-class MilterSupervisor:
+class MilterSupervisor(StderrLog):
     POLL = 0.02                    # seconds between checks of the running process
 
     def __init__(self, argv: list[str], socket: SocketSpec, log_dir, *, name: str = "supervised",
@@ -177,17 +176,6 @@ class MilterSupervisor:
     def stderr_path(self) -> Path:
         return Path(self.log_dir) / f"{self.name}.stderr"     # MilterProcess's file for this name
 
-    def stderr(self) -> str:
-        try:
-            return self.stderr_path.read_text(errors="replace")
-        except OSError:
-            return ""
-
-    def lines(self) -> list[str]:
-        return self.stderr().splitlines()
-
-    def records(self) -> list[dict]:
-        return parse_lines(self.lines(), self.log_format)
 
     def diagnostics(self, tail: int = 4000) -> str:
         runs = ", ".join(f"{r.pid}:{r.returncode}" for r in self.runs)
