@@ -32,6 +32,11 @@ let package = Package(
             pkgConfig: "milter",
             providers: [.apt(["libmilter-dev"])]
         ),
+        .systemLibrary(
+            name: "CLua",
+            pkgConfig: "lua5.4",
+            providers: [.apt(["liblua5.4-dev"])]
+        ),
         .target(name: "Posix", swiftSettings: strict),
         .target(
             name: "Milter",
@@ -40,6 +45,7 @@ let package = Package(
         ),
         .target(name: "MilterTesting", dependencies: ["Milter", "CMilter"], swiftSettings: strict),
         .target(name: "Tracking", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
+        .target(name: "PolicyScript", dependencies: ["CLua", "Tracking"], swiftSettings: strict),
         .target(
             name: "TrackingRuntime",
             dependencies: [
@@ -113,6 +119,7 @@ let package = Package(
         ),
         .testTarget(name: "MilterTests", dependencies: ["Milter", "MilterTesting"], swiftSettings: strict),
         .testTarget(name: "TrackingTests", dependencies: ["Tracking"], swiftSettings: strict),
+        .testTarget(name: "PolicyScriptTests", dependencies: ["PolicyScript", "Tracking"], swiftSettings: strict),
         .testTarget(
             name: "TrackingRuntimeTests",
             dependencies: ["TrackingRuntime", "Tracking", .product(name: "Logging", package: "swift-log")],
