@@ -49,7 +49,7 @@ let package = Package(
         .target(
             name: "TrackingRuntime",
             dependencies: [
-                "Tracking", "Posix",
+                "Tracking", "Posix", "PolicyScript",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),

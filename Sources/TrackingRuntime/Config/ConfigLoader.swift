@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PolicyScript
 import Tracking
 import Yams
 
@@ -30,6 +31,7 @@ public enum ConfigLoader {
             case "log": try readLog(value, into: &config.log)
             case "tracking": try readTracking(value, into: &config.tracking)
             case "policy": config.policy = try PolicyLoader.read(value)
+            case "policy_script": config.policyScript = try PolicyLoader.readScript(value)
             case "limits": try readLimits(value, into: &config.limits)
             case "keys":
                 for (key, entry) in try value.mapping(allowed: keysKeys) where key == "file" {
@@ -98,7 +100,7 @@ public enum ConfigLoader {
         }
     }
 
-    static let sections: Set = ["milter", "log", "tracking", "listeners", "policy", "keys", "limits", "tracker"]
+    static let sections: Set = ["milter", "log", "tracking", "listeners", "policy", "policy_script", "keys", "limits", "tracker"]
     static let milterKeys: Set = [
         "socket", "socket_mode", "timeout", "on_error", "header_errors", "strip_api_header", "recipient_mode",
         "rewrite_signed", "poison_journal", "metrics_listen",
@@ -112,7 +114,7 @@ public enum ConfigLoader {
     /// Every key the loader accepts, dotted (`milter.socket`, `policy[].set.smtpapi_tags`), for
     /// the documentation check.
     public static var knownKeys: [String] {
-        milterKeys.map { "milter.\($0)" } + logKeys.map { "log.\($0)" } + trackingKeys.map { "tracking.\($0)" }
+        ["policy_script"] + milterKeys.map { "milter.\($0)" } + logKeys.map { "log.\($0)" } + trackingKeys.map { "tracking.\($0)" }
             + keysKeys.map { "keys.\($0)" } + limitKeys.map { "limits.\($0)" } + PolicyLoader.matchKeys.map { "policy[].match.\($0)" }
             + PolicyValues.variables.map { "policy[].set.\($0)" } + TrackerConfigLoader.keys.map { "tracker.\($0)" }
     }

@@ -1,3 +1,4 @@
+import PolicyScript
 import Tracking
 
 /// Reads the `policy:` list: rules of `match:` conditions and `set:` context variables.
@@ -29,6 +30,13 @@ enum PolicyLoader {
             rules.append(PolicyRule(match: match, values: values, origin: "\(node.file):\(line)"))
         }
         return Policy(rules: rules)
+    }
+
+    /// Loads `policy_script:`, a Lua file (relative to the configuration file). A script
+    /// that does not load is reported at the key, with the script's own FILE:LINE.
+    static func readScript(_ node: ConfigNode) throws(ConfigError) -> PolicyScript {
+        let path = ConfigLoader.resolve(try node.nonEmptyString(), relativeTo: node.file)
+        do { return try PolicyScript.load(path: path) } catch { throw node.error(error.description) }
     }
 
     private static func readMatch(_ node: ConfigNode) throws(ConfigError) -> PolicyMatch {
