@@ -117,6 +117,12 @@ let package = Package(
             path: "Benchmarks/TrackerTokens",
             swiftSettings: strict
         ),
+        .executableTarget(
+            name: "policy-script-bench",
+            dependencies: ["PolicyScript", "Tracking"],
+            path: "Benchmarks/PolicyScriptBench",
+            swiftSettings: strict
+        ),
         .testTarget(name: "MilterTests", dependencies: ["Milter", "MilterTesting"], swiftSettings: strict),
         .testTarget(name: "TrackingTests", dependencies: ["Tracking"], swiftSettings: strict),
         .testTarget(name: "PolicyScriptTests", dependencies: ["PolicyScript", "Tracking"], swiftSettings: strict),
