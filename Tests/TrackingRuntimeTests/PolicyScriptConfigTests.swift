@@ -39,4 +39,14 @@ struct PolicyScriptConfigTests {
             "\(error)".contains("\(dir.url.path)/missing.lua: cannot read the policy script; check the path and its permissions")
         }
     }
+
+    @Test("commands that never run the script read its path only: a broken script does not stop them")
+    func pathOnly() throws {
+        let dir = try ScriptDirectory()
+        let script = try dir.write("policy.lua", "this is not lua")
+        let configPath = try dir.write("config.yaml", "policy_script: policy.lua\n")
+        let configuration = try ConfigLoader.load(path: configPath, policyScript: false)
+        #expect(configuration.policyScript == nil && configuration.policyScriptFile == script)
+        #expect(throws: ConfigError.self) { try ConfigLoader.load(path: configPath) }
+    }
 }

@@ -7,16 +7,18 @@ import Yams
 /// Reads and validates the YAML configuration. Every problem is a `ConfigError` with the
 /// file, line and what was expected; nothing is silently defaulted.
 public enum ConfigLoader {
-    public static func load(path: String) throws(ConfigError) -> Configuration {
+    /// - Parameter policyScript: load `policy_script` (what runs or checks the milter), or
+    ///   only take its path (the tracker, `decode` and `keygen`, which never run it).
+    public static func load(path: String, policyScript: Bool = true) throws(ConfigError) -> Configuration {
         let text: String
         do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
             throw ConfigError(file: path, line: 0, column: 0, key: "",
                               message: "cannot read the file (\(error.localizedDescription)); check the path and permissions")
         }
-        return try parse(text, file: path)
+        return try parse(text, file: path, policyScript: policyScript)
     }
 
-    public static func parse(_ text: String, file: String) throws(ConfigError) -> Configuration {
+    public static func parse(_ text: String, file: String, policyScript: Bool = true) throws(ConfigError) -> Configuration {
         var config = Configuration(file: file)
         let root: Node?
         do { root = try Yams.compose(yaml: text) } catch {
@@ -31,7 +33,10 @@ public enum ConfigLoader {
             case "log": try readLog(value, into: &config.log)
             case "tracking": try readTracking(value, into: &config.tracking)
             case "policy": config.policy = try PolicyLoader.read(value)
-            case "policy_script": config.policyScript = try PolicyLoader.readScript(value)
+            case "policy_script":
+                let path = resolve(try value.nonEmptyString(), relativeTo: file)
+                config.policyScriptFile = path
+                if policyScript { config.policyScript = try PolicyLoader.loadScript(path, at: value) }
             case "limits": try readLimits(value, into: &config.limits)
             case "keys":
                 for (key, entry) in try value.mapping(allowed: keysKeys) where key == "file" {

@@ -32,10 +32,9 @@ enum PolicyLoader {
         return Policy(rules: rules)
     }
 
-    /// Loads `policy_script:`, a Lua file (relative to the configuration file). A script
-    /// that does not load is reported at the key, with the script's own FILE:LINE.
-    static func readScript(_ node: ConfigNode) throws(ConfigError) -> PolicyScript {
-        let path = ConfigLoader.resolve(try node.nonEmptyString(), relativeTo: node.file)
+    /// Loads the `policy_script:` file. A script that does not load is reported at the key,
+    /// with the script's own FILE:LINE.
+    static func loadScript(_ path: String, at node: ConfigNode) throws(ConfigError) -> PolicyScript {
         do { return try PolicyScript.load(path: path) } catch { throw node.error(error.description) }
     }
 
