@@ -14,6 +14,7 @@ final class LuaInterpreter: @unchecked Sendable {
     /// registered modules define.
     private let spoolHooks: Int
     private let recipientHooks: Int
+    private let checked = CheckedValues()
 
     private init(_ L: OpaquePointer, _ script: ScriptSource, _ loaded: Loaded) {
         self.L = L
@@ -100,7 +101,7 @@ final class LuaInterpreter: @unchecked Sendable {
         var start = base
         var texts: [String: String] = [:]
         if spoolHooks > 0 {
-            let call = ScriptCall(input: input, values: base)
+            let call = ScriptCall(input: input, values: base, checked: checked)
             call.recipient = input.recipients.first
             try run(phase: SandboxPrelude.spoolPhase, call)
             start = call.values
@@ -111,7 +112,7 @@ final class LuaInterpreter: @unchecked Sendable {
         var results: [PolicyValues] = []
         results.reserveCapacity(recipients.count)
         for recipient in recipients {
-            let call = ScriptCall(input: input, values: start, texts: texts)
+            let call = ScriptCall(input: input, values: start, texts: texts, checked: checked)
             call.recipient = recipient
             try run(phase: SandboxPrelude.eachRecipientPhase, call)
             results.append(call.values)

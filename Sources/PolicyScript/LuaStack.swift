@@ -16,7 +16,11 @@ enum LuaStack {
     /// The string or number at `index` as text; invalid UTF-8 becomes U+FFFD, as header
     /// text does elsewhere in the milter.
     static func text(_ L: OpaquePointer, _ index: Int32) -> String? {
-        bytes(L, index).map { String(decoding: $0, as: UTF8.self) }
+        let type = lua_type(L, index)
+        guard type == LUA_TSTRING || type == LUA_TNUMBER else { return nil }
+        var length = 0
+        guard let pointer = lua_tolstring(L, index, &length) else { return nil }
+        return String(decoding: UnsafeRawBufferPointer(start: UnsafeRawPointer(pointer), count: length), as: UTF8.self)
     }
 
     static func push(_ L: OpaquePointer, bytes: [UInt8]) {

@@ -24,6 +24,7 @@ extension PolicyValues {
     /// as a rule's recipient condition must hold for every recipient.
     static func agreed(_ list: [PolicyValues], else base: PolicyValues) -> PolicyValues {
         guard var result = list.first else { return base }
+        if list.count == 1 { return result }
         func settle<T: Equatable>(_ field: WritableKeyPath<PolicyValues, T>) {
             if list.contains(where: { $0[keyPath: field] != result[keyPath: field] }) { result[keyPath: field] = base[keyPath: field] }
         }

@@ -8,34 +8,32 @@ final class ScriptCall {
     var recipient: String?
     /// The context variables set so far: by rules, then by the script.
     var values: PolicyValues
-    /// What `vctx:get` returns: the text a variable was set to.
+    /// The text of each variable the script set, as it set it (what `vctx:get` returns).
     var texts: [String: String]
+    private let checked: CheckedValues
 
     /// - Parameter texts: what an earlier phase of this message set, as it set it.
-    init(input: PolicyScriptInput, values: PolicyValues, texts earlier: [String: String] = [:]) {
+    init(input: PolicyScriptInput, values: PolicyValues, texts: [String: String] = [:], checked: CheckedValues) {
         self.input = input
         self.values = values
-        var texts = earlier
-        for variable in PolicyValues.variables {
-            if texts[variable] == nil, let text = values.text(of: variable) { texts[variable] = text }
-        }
-        // The auth module's value, as in Momentum: what the script reads until something sets it.
-        if texts["mo_customer_id"] == nil, let auth = input.authName { texts["mo_customer_id"] = auth }
         self.texts = texts
+        self.checked = checked
     }
 
     /// Sets a variable with the declarative rules' checks and messages.
     func set(_ variable: String, to text: String) throws(PolicyValueError) {
-        try values.set(variable, to: text)
+        values = values.overridden(by: try checked.values(variable, text))
         texts[variable] = text
     }
 
-    /// The variable's text, or nil when nothing set it; an unknown name is an error.
+    /// The variable's text: as the script set it, else as a rule did, else (for the
+    /// customer) the auth module's value, as in Momentum. An unknown name is an error.
     func get(_ variable: String) throws(PolicyValueError) -> String? {
         guard PolicyValues.variables.contains(variable) else {
             throw PolicyValueError("unknown context variable \"\(variable)\"; known: \(PolicyValues.variables.joined(separator: ", "))")
         }
-        return texts[variable]
+        if let text = texts[variable] ?? values.text(of: variable) { return text }
+        return variable == "mo_customer_id" ? input.authName : nil
     }
 
     /// The values of every header field named `name` (any case), unfolded, in order.
