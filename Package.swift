@@ -32,6 +32,11 @@ let package = Package(
             pkgConfig: "milter",
             providers: [.apt(["libmilter-dev"])]
         ),
+        .systemLibrary(
+            name: "CLua",
+            pkgConfig: "lua5.4",
+            providers: [.apt(["liblua5.4-dev"])]
+        ),
         .target(name: "Posix", swiftSettings: strict),
         .target(
             name: "Milter",
@@ -40,10 +45,11 @@ let package = Package(
         ),
         .target(name: "MilterTesting", dependencies: ["Milter", "CMilter"], swiftSettings: strict),
         .target(name: "Tracking", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
+        .target(name: "PolicyScript", dependencies: ["CLua", "Tracking"], swiftSettings: strict),
         .target(
             name: "TrackingRuntime",
             dependencies: [
-                "Tracking", "Posix",
+                "Tracking", "Posix", "PolicyScript",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -111,8 +117,15 @@ let package = Package(
             path: "Benchmarks/TrackerTokens",
             swiftSettings: strict
         ),
+        .executableTarget(
+            name: "policy-script-bench",
+            dependencies: ["PolicyScript", "Tracking"],
+            path: "Benchmarks/PolicyScriptBench",
+            swiftSettings: strict
+        ),
         .testTarget(name: "MilterTests", dependencies: ["Milter", "MilterTesting"], swiftSettings: strict),
         .testTarget(name: "TrackingTests", dependencies: ["Tracking"], swiftSettings: strict),
+        .testTarget(name: "PolicyScriptTests", dependencies: ["PolicyScript", "Tracking"], swiftSettings: strict),
         .testTarget(
             name: "TrackingRuntimeTests",
             dependencies: ["TrackingRuntime", "Tracking", .product(name: "Logging", package: "swift-log")],

@@ -61,7 +61,8 @@ public enum FailureReply: String, Sendable, CaseIterable {
     /// Ask the client to try again later (`451 4.3.0`).
     case tempfail
 
-    var reply: Reply {
+    /// The reply a failed step gets; a session that handles a failure itself answers with it too.
+    public var reply: Reply {
         switch self {
         case .accept: return .accept
         case .tempfail:

@@ -112,7 +112,7 @@ struct TrackerReloader: Service {
         let keyring: TrackingKeyring
         let machines: [MachineRule]
         do {
-            (configuration, keyring) = try ServiceStartup.load(configFile)
+            (configuration, keyring) = try ServiceStartup.load(configFile, policyScript: false)
             machines = try TrackerResources.machines(configuration)
         } catch {
             metadata["error"] = "\(error)"

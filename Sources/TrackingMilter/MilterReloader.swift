@@ -26,6 +26,7 @@ public enum MilterReloader {
         let needRestart = service.replace(configuration: loaded.0, keyring: loaded.1)
         logger.info("reloaded", metadata: [
             "config": "\(path)", "policy_rules": "\(loaded.0.policy.rules.count)",
+            "policy_script": "\(loaded.0.policyScript?.path ?? "none")",
             "keys": "\(loaded.1.keyIDs.count)", "active_key": "\(loaded.1.activeKey.id)",
         ])
         if !needRestart.isEmpty {

@@ -36,7 +36,7 @@ public enum MilterService {
             "config": "\(configuration.file)", "socket": "\(socket)",
             "recipient_mode": "\(settings.recipientMode.rawValue)", "on_error": "\(settings.onError.rawValue)",
             "header_errors": "\(settings.headerErrors.rawValue)", "policy_rules": "\(configuration.policy.rules.count)",
-            "keys": "\(keyring.keyIDs.count)", "active_key": "\(keyring.activeKey.id)",
+            "policy_script": "\(configuration.policyScript?.path ?? "none")", "keys": "\(keyring.keyIDs.count)", "active_key": "\(keyring.activeKey.id)",
         ])
         for (listener, options) in [("*", configuration.tracking)] + configuration.listeners.sorted(by: { $0.key < $1.key })
         where options.trackingDomain == TrackingOptions.defaultTrackingDomain && (options.openTrackingEnabled || options.clickTrackingEnabled) {

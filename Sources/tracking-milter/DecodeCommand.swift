@@ -19,7 +19,7 @@ struct DecodeCommand: ParsableCommand {
     var urls: [String]
 
     func run() throws {
-        let configuration = orExit { () throws(StartupError) in try ServiceStartup.configuration(config) }
+        let configuration = orExit { () throws(StartupError) in try ServiceStartup.configuration(config, policyScript: false) }
         // Exit 1, not 78: for decode a missing key file is a failed lookup, not a broken service.
         let keyring: TrackingKeyring
         do { keyring = try ServiceStartup.keyring(configuration) } catch { fail(error.description, code: 1) }

@@ -31,7 +31,7 @@ struct KeygenCommand: ParsableCommand {
     }
 
     func run() throws {
-        let path = file ?? orExit { () throws(StartupError) in try ServiceStartup.configuration(config ?? "") }.keysFile
+        let path = file ?? orExit { () throws(StartupError) in try ServiceStartup.configuration(config ?? "", policyScript: false) }.keysFile
         do {
             if rotate {
                 let id = try KeyFileWriter.rotate(at: path)

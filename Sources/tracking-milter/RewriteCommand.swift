@@ -9,7 +9,10 @@ struct RewriteCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rewrite",
         abstract: "Rewrite one message offline, exactly as the milter would: stdin to stdout, the log line on stderr.",
-        discussion: "A message rejected for bad X-MSYS-API data prints the SMTP reply on stderr and exits 65.")
+        discussion: """
+            A message rejected for bad X-MSYS-API data prints the SMTP reply on stderr and exits 65; a failed \
+            policy script with on_error: tempfail prints the 451 reply and exits 75.
+            """)
 
     @Option(name: .long, help: "The YAML configuration file.")
     var config: String
@@ -46,6 +49,8 @@ struct RewriteCommand: ParsableCommand {
             fail("\(error.code) \(error.enhancedCode) \(error.replyText)", code: EX_DATAERR)
         case .delivered(let bytes):
             FileHandle.standardOutput.write(Data(bytes))
+        case .tempfailed:
+            fail("451 4.3.0 Temporary milter failure, try again later", code: EX_TEMPFAIL)
         }
     }
 }

@@ -22,7 +22,7 @@ struct TrackerCommand: ParsableCommand {
     func run() throws {
         // main blocked these for libmilter; here swift-service-lifecycle handles them.
         TrackerSignals.unblockTerminationSignals()
-        let (configuration, keyring) = orExit { () throws(StartupError) in try ServiceStartup.load(config) }
+        let (configuration, keyring) = orExit { () throws(StartupError) in try ServiceStartup.load(config, policyScript: false) }
         let logger = ServiceStartup.logger(configuration)
         let resources = orExit { () throws(StartupError) in try TrackerResources.load(configuration, logger: logger) }
         ServiceStartup.warnAboutKeyFile(configuration, logger: logger)

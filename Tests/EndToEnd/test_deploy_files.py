@@ -277,4 +277,5 @@ def test_containerfile_static_checks():
             for src in parts[:-1]:
                 assert (REPO_ROOT / src).exists(), f"COPY source {src} is missing"
     assert "libmilter1" in text and "libmilter-dev" in text
+    assert "liblua5.4-0" in text and "liblua5.4-dev" in text   # policy_script
     assert "--static-swift-stdlib" in text

@@ -69,6 +69,11 @@ public final class TrackingSession: MilterSession {
             service.logger.info("message", metadata: log)
             metrics?.message(outcome)
             return .continue
+        case .failed(let onError):
+            // The same reply as any other internal failure, with the message's own log line.
+            service.logger.error("message", metadata: log)
+            metrics?.message(outcome)
+            return onError.failureReply.reply
         }
     }
 

@@ -1,21 +1,24 @@
 import Foundation
 import Logging
+import PolicyScript
 import Tracking
 import Yams
 
 /// Reads and validates the YAML configuration. Every problem is a `ConfigError` with the
 /// file, line and what was expected; nothing is silently defaulted.
 public enum ConfigLoader {
-    public static func load(path: String) throws(ConfigError) -> Configuration {
+    /// - Parameter policyScript: load `policy_script` (what runs or checks the milter), or
+    ///   only take its path (the tracker, `decode` and `keygen`, which never run it).
+    public static func load(path: String, policyScript: Bool = true) throws(ConfigError) -> Configuration {
         let text: String
         do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
             throw ConfigError(file: path, line: 0, column: 0, key: "",
                               message: "cannot read the file (\(error.localizedDescription)); check the path and permissions")
         }
-        return try parse(text, file: path)
+        return try parse(text, file: path, policyScript: policyScript)
     }
 
-    public static func parse(_ text: String, file: String) throws(ConfigError) -> Configuration {
+    public static func parse(_ text: String, file: String, policyScript: Bool = true) throws(ConfigError) -> Configuration {
         var config = Configuration(file: file)
         let root: Node?
         do { root = try Yams.compose(yaml: text) } catch {
@@ -30,6 +33,10 @@ public enum ConfigLoader {
             case "log": try readLog(value, into: &config.log)
             case "tracking": try readTracking(value, into: &config.tracking)
             case "policy": config.policy = try PolicyLoader.read(value)
+            case "policy_script":
+                let path = resolve(try value.nonEmptyString(), relativeTo: file)
+                config.policyScriptFile = path
+                if policyScript { config.policyScript = try PolicyLoader.loadScript(path, at: value) }
             case "limits": try readLimits(value, into: &config.limits)
             case "keys":
                 for (key, entry) in try value.mapping(allowed: keysKeys) where key == "file" {
@@ -98,7 +105,7 @@ public enum ConfigLoader {
         }
     }
 
-    static let sections: Set = ["milter", "log", "tracking", "listeners", "policy", "keys", "limits", "tracker"]
+    static let sections: Set = ["milter", "log", "tracking", "listeners", "policy", "policy_script", "keys", "limits", "tracker"]
     static let milterKeys: Set = [
         "socket", "socket_mode", "timeout", "on_error", "header_errors", "strip_api_header", "recipient_mode",
         "rewrite_signed", "poison_journal", "metrics_listen",
@@ -112,7 +119,7 @@ public enum ConfigLoader {
     /// Every key the loader accepts, dotted (`milter.socket`, `policy[].set.smtpapi_tags`), for
     /// the documentation check.
     public static var knownKeys: [String] {
-        milterKeys.map { "milter.\($0)" } + logKeys.map { "log.\($0)" } + trackingKeys.map { "tracking.\($0)" }
+        ["policy_script"] + milterKeys.map { "milter.\($0)" } + logKeys.map { "log.\($0)" } + trackingKeys.map { "tracking.\($0)" }
             + keysKeys.map { "keys.\($0)" } + limitKeys.map { "limits.\($0)" } + PolicyLoader.matchKeys.map { "policy[].match.\($0)" }
             + PolicyValues.variables.map { "policy[].set.\($0)" } + TrackerConfigLoader.keys.map { "tracker.\($0)" }
     }

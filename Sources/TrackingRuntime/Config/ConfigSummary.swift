@@ -29,6 +29,7 @@ public struct ConfigSummary {
         }
         lines.append("limits: max_message_bytes=\(c.limits.maxMessageBytes) max_depth=\(c.limits.maxDepth) max_parts=\(c.limits.maxParts) max_links=\(c.limits.maxLinks)"
                      + " max_token_bytes=\(c.limits.maxTokenBytes) max_growth=\(c.limits.maxGrowth) growth_allowance=\(c.limits.growthAllowance)")
+        lines.append("policy: \(c.policy.rules.count) rules; policy_script: \(c.policyScriptFile ?? "none")")
         describe("tracking (every listener)", c.tracking)
         for (name, options) in c.listeners.sorted(by: { $0.key < $1.key }) { describe("listener \(name)", options) }
         text = lines.joined(separator: "\n") + "\n"

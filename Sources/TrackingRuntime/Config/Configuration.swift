@@ -1,4 +1,5 @@
 import Logging
+import PolicyScript
 import Tracking
 
 /// The whole configuration file, validated.
@@ -13,6 +14,11 @@ public struct Configuration: Sendable {
     public var listeners: [String: TrackingOptions] = [:]
     /// Policy rules, in file order (SPEC §2.3).
     public var policy = Policy()
+    /// The Lua policy (`policy_script`), loaded and checked; it runs after the rules. Nil
+    /// when the configuration was read without it (the tracker, `decode`, `keygen`).
+    public var policyScript: PolicyScript?
+    /// Where `policy_script` is, relative paths resolved, whether or not it was loaded.
+    public var policyScriptFile: String?
     public var tracker = TrackerSettings()
     /// The key file that seals tracked URLs (`keys.file`); relative paths are relative to
     /// the configuration file.

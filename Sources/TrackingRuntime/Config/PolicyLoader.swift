@@ -1,3 +1,4 @@
+import PolicyScript
 import Tracking
 
 /// Reads the `policy:` list: rules of `match:` conditions and `set:` context variables.
@@ -29,6 +30,12 @@ enum PolicyLoader {
             rules.append(PolicyRule(match: match, values: values, origin: "\(node.file):\(line)"))
         }
         return Policy(rules: rules)
+    }
+
+    /// Loads the `policy_script:` file. A script that does not load is reported at the key,
+    /// with the script's own FILE:LINE.
+    static func loadScript(_ path: String, at node: ConfigNode) throws(ConfigError) -> PolicyScript {
+        do { return try PolicyScript.load(path: path) } catch { throw node.error(error.description) }
     }
 
     private static func readMatch(_ node: ConfigNode) throws(ConfigError) -> PolicyMatch {

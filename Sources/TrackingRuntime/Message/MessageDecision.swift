@@ -1,3 +1,4 @@
+import PolicyScript
 import Tracking
 
 /// What end of message does with a message: the part that needs no milter and no I/O,
@@ -5,6 +6,8 @@ import Tracking
 public enum MessageDecision: Sendable {
     /// Bad X-MSYS-API data and `header_errors = reject`.
     case reject(APIHeaderError)
+    /// The policy script failed or overran its budget: `on_error` decides.
+    case scriptFailed(PolicyScriptError)
     /// Go on: the parsed header (if any), a header error that was ignored, and the
     /// settings per recipient.
     case proceed(Proceed)
@@ -15,7 +18,10 @@ public enum MessageDecision: Sendable {
         public var recipients: [(address: String, tracking: ResolvedTracking)]
     }
 
-    public static func decide(_ envelope: MessageEnvelope, configuration: Configuration) -> MessageDecision {
+    /// - Parameter headers: the message's top-level header fields, which a policy script may read.
+    public static func decide(_ envelope: MessageEnvelope, headers: [HeaderField] = [], configuration: Configuration)
+        -> MessageDecision
+    {
         var header: APIHeader? = nil
         var ignored: APIHeaderError? = nil
         do throws(APIHeaderError) {
@@ -30,7 +36,12 @@ public enum MessageDecision: Sendable {
         let options = configuration.trackingOptions(listener: envelope.listener)
         // One evaluation covers both modes: split mode has one recipient, and a shared body
         // is resolved for all of its recipients together.
-        let policy = configuration.policy.evaluate(envelope.policyContext)
+        var policy = configuration.policy.evaluate(envelope.policyContext)
+        if let script = configuration.policyScript {
+            do { policy = try script.evaluate(envelope.policyScriptInput(headers: headers), over: policy) } catch {
+                return .scriptFailed(error)
+            }
+        }
         let tracking = ResolvedTracking.resolve(options: options, header: header, policy: policy, customerID: envelope.customerID)
         return .proceed(Proceed(
             header: header, ignoredHeaderError: ignored,

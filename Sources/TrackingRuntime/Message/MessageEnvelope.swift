@@ -1,3 +1,4 @@
+import PolicyScript
 import Tracking
 
 /// What the milter gathered about one message before end of message.
@@ -25,6 +26,12 @@ public struct MessageEnvelope: Sendable {
     public var policyContext: PolicyContext {
         PolicyContext(customerID: customerID, clientAddress: clientAddress, listener: listener, sender: sender,
                       recipients: recipients)
+    }
+
+    /// What a policy script reads.
+    public func policyScriptInput(headers: [HeaderField]) -> PolicyScriptInput {
+        PolicyScriptInput(sender: sender, recipients: recipients, headers: headers, listener: listener,
+                          clientAddress: clientAddress, authName: customerID)
     }
 
     public init() {}

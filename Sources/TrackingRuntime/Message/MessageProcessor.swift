@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PolicyScript
 import Tracking
 
 /// Handles one message from its first header to its end: gathers the headers, decides at
@@ -28,6 +29,7 @@ public final class MessageProcessor {
         /// It crashed the milter before: passed unchanged, nothing parsed.
         case bypass
         case reject(APIHeaderError)
+        case scriptFailed(PolicyScriptError)
         case pass(MessageDecision.Proceed, reason: String?)
         case rewrite(MessageDecision.Proceed, MIMERewriter, SealedURLMaker)
 
@@ -112,6 +114,12 @@ public final class MessageProcessor {
             outcome = .reject(error)
             kind = .rejected
             reason = error.replyText
+        case .scriptFailed(let error):
+            let onError = configuration.milter.onError
+            outcome = .failed(onError)
+            kind = .policyScriptFailed
+            reason = error.description
+            line.metadata["on_error"] = .string(onError.rawValue)
         case .pass(let proceed, let why):
             line.record(proceed)
             outcome = .deliver(Delivery(deleteAPIHeaders: apiHeadersToDelete, headerChanges: [], body: nil))
@@ -168,9 +176,11 @@ public final class MessageProcessor {
     }
 
     private func makePlan() -> Plan {
-        switch MessageDecision.decide(envelope, configuration: configuration) {
+        switch MessageDecision.decide(envelope, headers: headers, configuration: configuration) {
         case .reject(let error):
             return .reject(error)
+        case .scriptFailed(let error):
+            return .scriptFailed(error)
         case .proceed(let proceed):
             guard let tracking = proceed.recipients.first?.tracking, tracking.tracksAnything else {
                 return .pass(proceed, reason: nil)
@@ -200,6 +210,8 @@ public struct MessageOutcome {
     public enum Action {
         case reject(APIHeaderError)
         case deliver(Delivery)
+        /// Processing failed (the policy script): answer as `on_error` says, without changes.
+        case failed(OnError)
     }
 
     /// The `outcome` of the log line.
@@ -208,6 +220,8 @@ public struct MessageOutcome {
         /// A modification the MTA refused after the decision (logged by the session).
         case errorPassed = "error-passed"
         case poisonBypassed = "poison-bypassed"
+        /// The policy script failed or overran its budget; the MTA got the `on_error` reply.
+        case policyScriptFailed = "policy-script-failed"
     }
 
     public let action: Action

@@ -11,6 +11,8 @@ public enum OfflineRewrite {
     public enum Result {
         case rejected(APIHeaderError)
         case delivered([UInt8])
+        /// `on_error: tempfail` after an internal failure: the MTA would answer 451.
+        case tempfailed
     }
 
     /// Runs `message` for `envelope` and returns the result and the message's log metadata.
@@ -32,6 +34,10 @@ public enum OfflineRewrite {
             return (.rejected(error), outcome)
         case .deliver(let delivery):
             return (.delivered(message.applying(delivery)), outcome)
+        case .failed(.accept):
+            return (.delivered(message.applying(Delivery(deleteAPIHeaders: nil, headerChanges: [], body: nil))), outcome)
+        case .failed(.tempfail):
+            return (.tempfailed, outcome)
         }
     }
 }

@@ -19,16 +19,17 @@ public struct StartupError: Error, Sendable, CustomStringConvertible {
 /// What every command that serves or rewrites mail loads first: the configuration, then
 /// the key file it names. One home for "load or stop with FILE:LINE".
 public enum ServiceStartup {
-    /// The validated configuration at `path`.
-    public static func configuration(_ path: String) throws(StartupError) -> Configuration {
-        do { return try ConfigLoader.load(path: path) } catch {
+    /// The validated configuration at `path`; `policyScript: false` for commands that never
+    /// run the policy script, so a broken script does not stop them.
+    public static func configuration(_ path: String, policyScript: Bool = true) throws(StartupError) -> Configuration {
+        do { return try ConfigLoader.load(path: path, policyScript: policyScript) } catch {
             throw StartupError("configuration error: \(error)", exitCode: StartupError.configExitCode)
         }
     }
 
     /// The configuration at `path` and its keyring.
-    public static func load(_ path: String) throws(StartupError) -> (Configuration, TrackingKeyring) {
-        let configuration = try configuration(path)
+    public static func load(_ path: String, policyScript: Bool = true) throws(StartupError) -> (Configuration, TrackingKeyring) {
+        let configuration = try configuration(path, policyScript: policyScript)
         return (configuration, try keyring(configuration))
     }
 
