@@ -35,4 +35,25 @@ struct LogLineTests {
     func timestamp() {
         #expect(Timestamp.format(seconds: 1_764_082_800, milliseconds: 7) == "2025-11-25T15:00:00.007Z")
     }
+
+    @Test("a sender-sized value is cut to 4 KB, saying how much; JSON lines still parse")
+    func oversizedValues() throws {
+        let tag = String(repeating: "é", count: 20_000)   // 40,000 bytes
+        let big: Logger.Metadata = [
+            "tags": [.string(tag)], "metadata": .stringConvertible(RawJSON(#"{"k":""# + tag + #""}"#)), "outcome": "unchanged",
+        ]
+        let logfmt = LogLineEncoder(format: .logfmt).encode(time: "T", level: .info, message: "message", metadata: big)
+        #expect(logfmt.utf8.count < 2 * LogLineEncoder.maxValueBytes + 200)
+        #expect(logfmt.contains("more bytes]"))
+        #expect(logfmt.hasSuffix("outcome=unchanged"))
+        let json = LogLineEncoder(format: .json).encode(time: "T", level: .info, message: "message", metadata: big)
+        let object = try #require(JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        let tags = try #require(object["tags"] as? String)
+        // 2,048 two-byte characters fill the 4,096 bytes; 35,904 of 40,000 are left out.
+        #expect(tags == String(repeating: "é", count: 2048) + "…[35904 more bytes]")
+        #expect((object["metadata"] as? String)?.hasSuffix("more bytes]") == true)
+        #expect(object["outcome"] as? String == "unchanged")
+        // Small values are untouched.
+        #expect(LogLineEncoder.capped("short") == "short")
+    }
 }

@@ -21,6 +21,10 @@ struct LogLineEncoder: Sendable {
     ]
     private static let rank = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
 
+    /// The most bytes one field's value takes in a line: senders size tags, metadata and
+    /// Message-IDs, and a log line must stay a line an operator (and syslog) can take.
+    static let maxValueBytes = 4096
+
     func encode(time: String, level: Logger.Level, message: String, metadata: Logger.Metadata) -> String {
         let fields = metadata.sorted { a, b in
             let ra = Self.rank[a.key] ?? Int.max, rb = Self.rank[b.key] ?? Int.max
@@ -29,13 +33,31 @@ struct LogLineEncoder: Sendable {
         switch format {
         case .logfmt:
             var line = "time=\(time) level=\(level.rawValue) msg=\(logfmt(message))"
-            for (key, value) in fields { line += " \(key)=\(logfmt(text(value)))" }
+            for (key, value) in fields { line += " \(key)=\(logfmt(Self.capped(text(value))))" }
             return line
         case .json:
             var line = "{\"time\":\(jsonString(time)),\"level\":\(jsonString(level.rawValue)),\"msg\":\(jsonString(message))"
-            for (key, value) in fields { line += ",\(jsonString(key)):\(json(value))" }
+            for (key, value) in fields {
+                let encoded = json(value)
+                // Cut JSON would not parse: an oversized value becomes a (cut) string.
+                line += ",\(jsonString(key)):" + (encoded.utf8.count > Self.maxValueBytes ? jsonString(Self.capped(text(value))) : encoded)
+            }
             return line + "}"
         }
+    }
+
+    /// `s` cut at a character boundary to `maxValueBytes`, saying how much was left out.
+    static func capped(_ s: String) -> String {
+        guard s.utf8.count > maxValueBytes else { return s }
+        var kept = String.UnicodeScalarView()
+        var bytes = 0
+        for scalar in s.unicodeScalars {
+            let size = String(scalar).utf8.count
+            if bytes + size > maxValueBytes { break }
+            kept.append(scalar)
+            bytes += size
+        }
+        return String(kept) + "…[\(s.utf8.count - bytes) more bytes]"
     }
 
     private func text(_ value: Logger.MetadataValue) -> String {
