@@ -38,12 +38,13 @@ def rate(port: int, messages: int, parallel: int) -> float:
     return messages / (time.monotonic() - start)
 
 
-def measure(label: str, program: str | None, socket_kind: str | None, args) -> float:
+def measure(label: str, program: str | None, socket_kind: str | None, args, journal: bool = False) -> float:
     res = Resources(label=label)
     try:
         milter = None
         if program == "tracking-milter":
-            milter = start_tracking(res, args.build / "tracking-milter", kind=socket_kind).socket
+            overrides = {"milter": {"poison_journal": str(res.path("poison.journal"))}} if journal else None
+            milter = start_tracking(res, args.build / "tracking-milter", kind=socket_kind, overrides=overrides).socket
         elif program == "passthrough-milter":
             socket = res.socket(socket_kind, "passthrough")
             milter = res.milter([str(args.build / "passthrough-milter"), "--socket", socket.libmilter], socket,
@@ -74,9 +75,10 @@ def main() -> int:
               ("Postfix + passthrough-milter, unix socket", "passthrough-milter", "unix"),
               ("Postfix + passthrough-milter, TCP", "passthrough-milter", "inet"),
               ("Postfix + tracking-milter (tracking off), unix socket", "tracking-milter", "unix"),
+              ("Postfix + tracking-milter (tracking off, poison journal on), unix socket", "tracking-milter", "unix"),
               ("Postfix + tracking-milter (tracking off), TCP", "tracking-milter", "inet")]
     for label, program, kind in setups:
-        results[label] = measure(label, program, kind, args)
+        results[label] = measure(label, program, kind, args, journal="poison journal" in label)
         print(f"{label}: {results[label]:.0f} msg/s", flush=True)
 
     base = results["Postfix, no milter"]
