@@ -30,6 +30,7 @@ public enum ConfigLoader {
             switch name {
             case "milter": try readMilter(value, into: &config.milter)
             case "tracker": config.tracker = try TrackerConfigLoader.read(value)
+            case "events": config.events = try EventsConfigLoader.read(value)
             case "log": try readLog(value, into: &config.log)
             case "tracking": try readTracking(value, into: &config.tracking)
             case "policy": config.policy = try PolicyLoader.read(value)
@@ -105,7 +106,7 @@ public enum ConfigLoader {
         }
     }
 
-    static let sections: Set = ["milter", "log", "tracking", "listeners", "policy", "policy_script", "keys", "limits", "tracker"]
+    static let sections: Set = ["milter", "log", "tracking", "listeners", "policy", "policy_script", "keys", "limits", "tracker", "events"]
     static let milterKeys: Set = [
         "socket", "socket_mode", "timeout", "on_error", "header_errors", "strip_api_header", "recipient_mode",
         "rewrite_signed", "poison_journal", "metrics_listen",
@@ -122,6 +123,8 @@ public enum ConfigLoader {
         ["policy_script"] + milterKeys.map { "milter.\($0)" } + logKeys.map { "log.\($0)" } + trackingKeys.map { "tracking.\($0)" }
             + keysKeys.map { "keys.\($0)" } + limitKeys.map { "limits.\($0)" } + PolicyLoader.matchKeys.map { "policy[].match.\($0)" }
             + PolicyValues.variables.map { "policy[].set.\($0)" } + TrackerConfigLoader.keys.map { "tracker.\($0)" }
+            + EventsConfigLoader.keys.map { "events.\($0)" } + EventsConfigLoader.spoolKeys.map { "events.spool.\($0)" }
+            + WebhookConfigLoader.keys.map { "events.webhooks[].\($0)" } + PostgresConfigLoader.keys.map { "events.postgres.\($0)" }
     }
 
     static let trackingKeys: Set = [

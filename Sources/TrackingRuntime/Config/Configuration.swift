@@ -20,6 +20,8 @@ public struct Configuration: Sendable {
     /// Where `policy_script` is, relative paths resolved, whether or not it was loaded.
     public var policyScriptFile: String?
     public var tracker = TrackerSettings()
+    /// The event spool and the sinks it is shipped to (`events:`).
+    public var events = EventsSettings()
     /// The key file that seals tracked URLs (`keys.file`); relative paths are relative to
     /// the configuration file.
     public var keysFile = "/etc/tracking-milter/keys"
