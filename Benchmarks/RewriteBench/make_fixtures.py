@@ -65,6 +65,10 @@ def mixed_message(html: str, attachment: bytes | None) -> bytes:
     return msg.as_bytes()
 
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import postfix_tracking  # noqa: E402
+
+
 def main() -> None:
     out_dir = sys.argv[1]
     corpus = sys.argv[2] if len(sys.argv) > 2 else "/work/shared/corpus/html"
@@ -84,6 +88,8 @@ def main() -> None:
         "html-base64.eml": html_message(html, "base64"),
         "big.eml": mixed_message(small, attachment),
         "big-noattach.eml": mixed_message(small, None),
+        # The 7.8 KB newsletter of the Postfix benchmark (Benchmarks/postfix_tracking.py).
+        "newsletter.eml": postfix_tracking.message("newsletter", True),
     }
     for name, data in outputs.items():
         with open(os.path.join(out_dir, name), "wb") as f:

@@ -39,15 +39,26 @@ enum HTMLCharacterReferences {
     /// well: harmless in a value, and it keeps a value inside an Outlook conditional comment
     /// from ever containing `-->`, which would end the comment.
     static func escapeAttribute(_ text: String, quote: UInt8, into out: inout [UInt8]) {
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "&"): out += Array("&amp;".utf8)
-            case UInt8(ascii: "\""): out += Array("&quot;".utf8)
-            case UInt8(ascii: "'") where quote == UInt8(ascii: "'"): out += Array("&#39;".utf8)
-            case UInt8(ascii: "<"): out += Array("&lt;".utf8)
-            case UInt8(ascii: ">"): out += Array("&gt;".utf8)
-            default: out.append(byte)
+        var text = text
+        text.withUTF8 { bytes in
+            // Tracked URLs have nothing to escape: runs between special bytes go in one append.
+            out.reserveCapacity(out.count + bytes.count)
+            var runStart = 0
+            for i in bytes.indices {
+                let entity: StaticString
+                switch bytes[i] {
+                case UInt8(ascii: "&"): entity = "&amp;"
+                case UInt8(ascii: "\""): entity = "&quot;"
+                case UInt8(ascii: "'") where quote == UInt8(ascii: "'"): entity = "&#39;"
+                case UInt8(ascii: "<"): entity = "&lt;"
+                case UInt8(ascii: ">"): entity = "&gt;"
+                default: continue
+                }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i]))
+                entity.withUTF8Buffer { out.append(contentsOf: $0) }
+                runStart = i + 1
             }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
         }
     }
 

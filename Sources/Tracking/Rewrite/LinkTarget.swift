@@ -9,7 +9,10 @@ enum LinkTarget {
         var end = bytes.count
         while start < end, bytes[start] <= 0x20 { start += 1 }
         while end > start, bytes[end - 1] <= 0x20 { end -= 1 }
-        return bytes[start..<end].filter { $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }
+        let kept = bytes[start..<end]
+        // Almost every target is one line: then it is a plain copy, not a byte-by-byte filter.
+        guard kept.contains(where: { $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) else { return Array(kept) }
+        return kept.filter { $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }
     }
 
     /// The length of the `http://` or `https://` prefix (any case), or nil for other targets.
@@ -23,7 +26,12 @@ enum LinkTarget {
     /// Whether the URL's host[:port] (without user info) is `domain`, ignoring case.
     static func isOnDomain(_ url: [UInt8], schemeLength: Int, domain: [UInt8]) -> Bool {
         var end = schemeLength
-        while end < url.count, !"/?#\\".utf8.contains(url[end]) { end += 1 }
+        hostEnd: while end < url.count {
+            switch url[end] {
+            case UInt8(ascii: "/"), UInt8(ascii: "?"), UInt8(ascii: "#"), UInt8(ascii: "\\"): break hostEnd
+            default: end += 1
+            }
+        }
         var start = schemeLength
         if let at = url[start..<end].lastIndex(of: UInt8(ascii: "@")) { start = at + 1 }
         return end - start == domain.count && zip(url[start..<end], domain).allSatisfy { lowercased($0) == lowercased($1) }

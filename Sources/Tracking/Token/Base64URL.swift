@@ -10,20 +10,42 @@ enum Base64URL {
         return table
     }()
 
+    /// Encodes the bytes. Runs for every tracked link: one pass over contiguous bytes, written
+    /// straight into the string's storage.
     static func encode<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity((bytes.count * 4 + 2) / 3)
-        var iterator = bytes.makeIterator()
-        while let first = iterator.next() {
-            let second = iterator.next()
-            let third = iterator.next()
-            let group = UInt32(first) << 16 | UInt32(second ?? 0) << 8 | UInt32(third ?? 0)
-            let characters = third != nil ? 4 : second != nil ? 3 : 2
-            for index in 0..<characters {
-                out.append(alphabet[Int(group >> UInt32(18 - 6 * index) & 0x3F)])
+        if let text = bytes.withContiguousStorageIfAvailable({ encode(contiguous: $0) }) { return text }
+        return Array(bytes).withUnsafeBufferPointer { encode(contiguous: $0) }
+    }
+
+    private static func encode(contiguous input: UnsafeBufferPointer<UInt8>) -> String {
+        let length = (input.count * 4 + 2) / 3
+        return String(unsafeUninitializedCapacity: length) { out in
+            alphabet.withUnsafeBufferPointer { table in
+                var i = 0
+                var o = 0
+                while i + 3 <= input.count {
+                    let group = UInt32(input[i]) << 16 | UInt32(input[i + 1]) << 8 | UInt32(input[i + 2])
+                    out[o] = table[Int(group >> 18 & 0x3F)]
+                    out[o + 1] = table[Int(group >> 12 & 0x3F)]
+                    out[o + 2] = table[Int(group >> 6 & 0x3F)]
+                    out[o + 3] = table[Int(group & 0x3F)]
+                    i += 3
+                    o += 4
+                }
+                let left = input.count - i
+                if left > 0 {
+                    let group = UInt32(input[i]) << 16 | (left == 2 ? UInt32(input[i + 1]) << 8 : 0)
+                    out[o] = table[Int(group >> 18 & 0x3F)]
+                    out[o + 1] = table[Int(group >> 12 & 0x3F)]
+                    o += 2
+                    if left == 2 {
+                        out[o] = table[Int(group >> 6 & 0x3F)]
+                        o += 1
+                    }
+                }
+                return o
             }
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     static func decode(_ text: some StringProtocol) -> [UInt8]? {

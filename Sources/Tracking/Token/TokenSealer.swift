@@ -35,7 +35,9 @@ public final class TokenSealer: Sendable {
         }
         guard let counter else { throw .tooManyTokens }
 
-        let nonceBytes = messageID + [UInt8(counter >> 8), UInt8(counter & 0xFF)]
+        var nonceBytes = messageID
+        nonceBytes.append(UInt8(counter >> 8))
+        nonceBytes.append(UInt8(counter & 0xFF))
         let associatedData = SealedTokenFormat.associatedData(keyID: key.id)
         let box: ChaChaPoly.SealedBox
         do {
@@ -46,6 +48,12 @@ public final class TokenSealer: Sendable {
             throw .cipherFailed(String(describing: error))
         }
         // Layout: version, key id, nonce, ciphertext, tag — the first two are the associated data.
-        return Base64URL.encode(associatedData + nonceBytes + box.ciphertext + box.tag)
+        // `combined` is nonce, ciphertext and tag in one buffer: no copy of each part.
+        let combined = box.combined
+        var sealed: [UInt8] = []
+        sealed.reserveCapacity(associatedData.count + combined.count)
+        sealed.append(contentsOf: associatedData)
+        combined.withUnsafeBytes { sealed.append(contentsOf: $0) }
+        return Base64URL.encode(sealed)
     }
 }

@@ -181,6 +181,7 @@ func bench(fixtures: String, settings: Settings, only: String?, profileSeconds: 
     // MIMERewriter cases: the body fed in 64 KB pieces, as the milter gets it.
     func mime(_ name: String, file: String, hint: Bool, target: String) throws -> RawMessage {
         let message = try RawMessage(file: fixtures + "/" + file)
+        if let only, !name.lowercased().contains(only.lowercased()) { return message }
         let body = Array(message.body)
         func pass() -> Int {
             let rewriter = wiring.mimeRewriter(headers: message.headerFields, bodySizeHint: hint ? body.count : nil)
@@ -204,6 +205,8 @@ func bench(fixtures: String, settings: Settings, only: String?, profileSeconds: 
     _ = try mime("MIMERewriter, same 25 MB, bodySizeHint given", file: "big.eml", hint: true, target: "≥ 1000 (attachment)")
     let small = try mime("MIMERewriter, the same message without the attachment", file: "big-noattach.eml", hint: false,
                          target: "–")
+    _ = try mime("MIMERewriter, newsletter 7.8 KB (text + QP HTML, 41 links)", file: "newsletter.eml", hint: false,
+                 target: "≤ 0.12 ms")
 
     // A second reference for the big message: copying into a fresh array, page faults included,
     // which every new output buffer of the rewriter pays too.
