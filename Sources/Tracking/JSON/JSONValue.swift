@@ -5,7 +5,7 @@ public typealias JSONObject = [String: JSONValue]
 
 /// Any JSON value, as carried by the X-MSYS-API header and the policy's JSON variables.
 ///
-/// Parsing goes through Foundation's `JSONDecoder`; `jsonText` writes the text itself. JSON
+/// `init(parsing:)` reads the text (`JSONReader`); `jsonText` writes it. JSON
 /// numbers are `Double`, so integers are exact up to 2^53, and `jsonText` prints those
 /// without a fraction.
 public enum JSONValue: Sendable, Hashable, Codable {
