@@ -98,7 +98,8 @@ def message(kind: str, tracking: bool) -> bytes:
         m.set_content(html_body(150, 19), subtype="html", cte="quoted-printable")
     else:                             # ≈1 KB plain text, one link
         m.set_content(paragraph(1, 60) + "\n" + link(1) + "\n")
-    return m.as_bytes(policy=SMTP)
+    # Unfolded headers, as senders write X-MSYS-API (folding would make Python use encoded words).
+    return m.as_bytes(policy=SMTP.clone(max_line_length=998))
 
 
 @dataclass

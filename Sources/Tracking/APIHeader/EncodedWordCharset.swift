@@ -26,16 +26,7 @@ enum EncodedWordCharset: Sendable, Equatable {
     func decode(_ bytes: [UInt8]) -> String? {
         switch self {
         case .utf8:
-            var scalars = String.UnicodeScalarView()
-            var decoder = UTF8()
-            var iterator = bytes.makeIterator()
-            while true {
-                switch decoder.decode(&iterator) {
-                case .scalarValue(let scalar): scalars.append(scalar)
-                case .emptyInput: return String(scalars)
-                case .error: return nil
-                }
-            }
+            return String(validating: bytes, as: UTF8.self)
         case .usASCII:
             guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
             return String(decoding: bytes, as: UTF8.self)
