@@ -32,9 +32,22 @@ struct LogLineEncoder: Sendable {
             .map { (key: $0.key, value: $0.value) }
         switch format {
         case .logfmt:
-            var line = "time=\(time) level=\(level.rawValue) msg=\(logfmt(message))"
-            for (key, value) in fields { line += " \(key)=\(logfmt(Self.capped(text(value))))" }
-            return line
+            // Built on bytes: one line per message, so this is on every message's path.
+            var line: [UInt8] = []
+            line.reserveCapacity(512)
+            line.append(contentsOf: "time=".utf8)
+            line.append(contentsOf: time.utf8)
+            line.append(contentsOf: " level=".utf8)
+            line.append(contentsOf: level.rawValue.utf8)
+            line.append(contentsOf: " msg=".utf8)
+            appendLogfmt(message, to: &line)
+            for (key, value) in fields {
+                line.append(0x20)
+                line.append(contentsOf: key.utf8)
+                line.append(UInt8(ascii: "="))
+                appendLogfmt(Self.capped(text(value)), to: &line)
+            }
+            return String(decoding: line, as: UTF8.self)
         case .json:
             var line = "{\"time\":\(jsonString(time)),\"level\":\(jsonString(level.rawValue)),\"msg\":\(jsonString(message))"
             for (key, value) in fields {
@@ -86,11 +99,10 @@ struct LogLineEncoder: Sendable {
         }
     }
 
-    /// Quotes a logfmt value when it has spaces, quotes, '=' or control characters, or is empty.
-    private func logfmt(_ s: String) -> String {
+    /// A logfmt value, quoted when it has spaces, quotes, '=' or control characters, or is empty.
+    private func appendLogfmt(_ s: String, to line: inout [UInt8]) {
         let needsQuotes = s.isEmpty || s.utf8.contains { $0 <= 0x20 || $0 == 0x22 || $0 == 0x3D || $0 == 0x5C || $0 == 0x7F }
-        guard needsQuotes else { return s }
-        return "\"" + escaped(s) + "\""
+        if needsQuotes { JSONText.appendString(s, to: &line) } else { line.append(contentsOf: s.utf8) }
     }
 
     private func jsonString(_ s: String) -> String { "\"" + escaped(s) + "\"" }
