@@ -20,8 +20,11 @@ rounds, and the milter's CPU per message (user + system time of the milter proce
 /proc/PID/stat over the measured rounds, divided by the messages sent). A check that
 tracking really happened reads the milter's log lines: links tracked per message.
 
+With ``--baseline DIR`` an older release build of tracking-milter runs beside the new one,
+tracking off and on, in the same alternating rounds (old against new from one run).
+
 Usage: Benchmarks/run-postfix-tracking [--messages 1000] [--parallel 10] [--rounds 3]
-       [--only NAME-SUBSTRING]
+       [--only NAME-SUBSTRING] [--baseline DIR]
 """
 
 from __future__ import annotations
@@ -164,6 +167,12 @@ def run_case(case: Case, args, res: Resources) -> list[Setup]:
               Setup("passthrough-milter", with_pt.port, pt.pid, False),
               Setup("tracking-milter, tracking off", with_tm.port, tm.pid, False),
               Setup("tracking-milter, tracking on", with_tm.port, tm.pid, True)]
+    if args.baseline:
+        old = start_tracking(res, args.baseline / "tracking-milter", kind=case.socket,
+                             overrides={"milter": {"recipient_mode": "split"}})
+        with_old = res.postfix(milter=old.socket, discard=True)
+        setups += [Setup("baseline build, tracking off", with_old.port, old.pid, False),
+                   Setup("baseline build, tracking on", with_old.port, old.pid, True)]
     for s in setups:  # warm up every path once
         send(s.port, files[s.tracking], min(100, args.messages), args.parallel, case.many)
     for _ in range(args.rounds):
@@ -186,6 +195,7 @@ def main() -> int:
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--only", default="", help="run only the cases whose name contains this")
     p.add_argument("--build", type=Path, default=REPO / ".build" / "release", help="folder with the release binaries")
+    p.add_argument("--baseline", type=Path, help="folder with an older release tracking-milter to compare in the same run")
     args = p.parse_args()
     for name in ("tracking-milter", "passthrough-milter"):
         if not (args.build / name).is_file():
