@@ -167,7 +167,7 @@ struct SpoolSegments: LineTarget {
                     fd = try Posix.open(temporary, O_WRONLY | O_APPEND | O_CREAT | O_EXCL)
                 } catch let error where error.errno == ENOENT {
                     // The directory went away: make it again, as at start.
-                    try Posix.makeDirectory(spool.path, mode: 0o750)
+                    try Posix.makeDirectories(spool.path, mode: 0o750)
                     fd = try Posix.open(temporary, O_WRONLY | O_APPEND | O_CREAT | O_EXCL)
                 }
                 let output = DescriptorOutput(fd: fd, owned: true)

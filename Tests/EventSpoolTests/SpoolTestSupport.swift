@@ -9,8 +9,8 @@ import Glibc
 struct TemporarySpool {
     let path: String
 
-    init() {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("spool-\(UUID().uuidString)").path
+    init(path: String = FileManager.default.temporaryDirectory.appendingPathComponent("spool-\(UUID().uuidString)").path) {
+        self.path = path
     }
 
     var directory: SpoolDirectory { SpoolDirectory(path: path) }

@@ -83,13 +83,14 @@ struct SpoolWriterTests {
         #expect(try spool.allLines().compactMap(number) == Array(5..<10) + [99])
     }
 
-    @Test("a missing spool directory is made with mode 0750; an unwritable one is refused with what to do")
+    @Test("a missing spool directory (and its parents) is made with mode 0750; an unwritable one is refused with what to do")
     func directory() throws {
         let spool = TemporarySpool()
         defer { spool.remove() }
-        _ = try spool.writer()
+        let nested = TemporarySpool(path: spool.path + "/state/events")
+        _ = try nested.writer()
         var info = stat()
-        #expect(stat(spool.path, &info) == 0)
+        #expect(stat(nested.path, &info) == 0)
         #expect(info.st_mode & 0o777 == 0o750 & ~currentUmask())
         #expect(throws: SpoolError.self) {
             _ = try SpoolWriter(directory: "/proc/no-such-spool", producer: .milter,
