@@ -104,7 +104,11 @@ def tracked_links(delivered: bytes) -> tuple[list[str], list[str]]:
 @pytest.mark.usefixtures("needs_postfix")
 def test_injection_per_recipient_with_the_delivered_message_id(e2e, tracking_bin):
     spool = Path(e2e.path("spool"))
-    milter = start_tracking(e2e, tracking_bin, "unix", {"events": {"spool": {"dir": str(spool)}}})
+    metrics_port = free_port()
+    milter = start_tracking(e2e, tracking_bin, "unix", {
+        "milter": {"metrics_listen": f"{LOOPBACK}:{metrics_port}"},
+        "events": {"spool": {"dir": str(spool)}},
+    })
     pf = e2e.postfix(milter=milter.socket)
     recipients = ["one@example.com", "two@example.com"]
     mid = unique_message_id("inj")
@@ -142,6 +146,10 @@ def test_injection_per_recipient_with_the_delivered_message_id(e2e, tracking_bin
     # The milter holds its segment; nothing else is in the directory.
     (segment,) = segments(spool)
     assert "-milter-" in segment.name and not is_closed(segment)
+    metrics = get_text(f"http://{LOOPBACK}:{metrics_port}/metrics")
+    assert metric(metrics, "tracking_milter_events_spool_appended_total") == 2
+    assert metric(metrics, "tracking_milter_events_spool_bytes") == segment.stat().st_size
+    assert metric(metrics, 'tracking_milter_events_spool_dropped_events_total{reason="full"}') == 0
 
 
 # ---- 2. clicks and opens from the real tracker -------------------------------------------
