@@ -127,8 +127,7 @@ struct SpoolSegments: LineTarget {
         guard deleted > 0 else { return }
         counts.droppedSegments += deleted
         counts.droppedEvents[.oldest, default: 0] += events
-        for _ in 1..<deleted { _ = deletedLog.occur() }
-        if deletedLog.occur() {
+        if deletedLog.occur(deleted) {
             logger?.warning("event spool full; deleted the oldest closed segments, their unshipped events are lost", metadata: [
                 "spool": "\(spool.path)", "segments": "\(deletedLog.unlogged)", "segments_total": "\(counts.droppedSegments)",
                 "events_total": "\(counts.dropped(.oldest))", "max_bytes": "\(limits.maxBytes)",
