@@ -10,6 +10,9 @@ enum Base64URL {
         return table
     }()
 
+    /// Whether `byte` is one of the 64 URL-safe characters.
+    static func isAlphabet(_ byte: UInt8) -> Bool { values[Int(byte)] != 0xFF }
+
     static func encode<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> String {
         var out: [UInt8] = []
         out.reserveCapacity((bytes.count * 4 + 2) / 3)

@@ -136,7 +136,12 @@ public final class MessageProcessor {
                 outcome = .deliver(Delivery(deleteAPIHeaders: apiHeadersToDelete, headerChanges: [], body: nil))
                 if let why { notes.append(why) }
             case .rewritten(let body, let headerChanges):
-                outcome = .deliver(Delivery(deleteAPIHeaders: apiHeadersToDelete, headerChanges: headerChanges, body: body))
+                let unsubscribe = ListUnsubscribeStep.run(
+                    mode: configuration.trackingOptions(listener: envelope.listener).listUnsubscribe, header: proceed.header,
+                    headers: headers, trackingDomain: maker.trackingDomain, maker: maker)
+                outcome = .deliver(Delivery(
+                    deleteAPIHeaders: apiHeadersToDelete, headerChanges: headerChanges, addedHeaders: unsubscribe.fields, body: body))
+                line.set("list_unsubscribe", unsubscribe.logValue)
                 kind = .rewritten
                 line.metadata["bytes_out"] = .stringConvertible(body.count)
             }
@@ -239,8 +244,20 @@ public struct Delivery {
     public var deleteAPIHeaders: (name: String, count: Int)?
     /// Top-level headers to set (a Content-Transfer-Encoding that had to change).
     public var headerChanges: [(name: String, value: String)]
+    /// Headers to append (`List-Unsubscribe`); a folded value has LF + space between lines.
+    public var addedHeaders: [(name: String, value: String)]
     /// The new body, or nil to leave it.
     public var body: [UInt8]?
+
+    public init(
+        deleteAPIHeaders: (name: String, count: Int)?, headerChanges: [(name: String, value: String)],
+        addedHeaders: [(name: String, value: String)] = [], body: [UInt8]?
+    ) {
+        self.deleteAPIHeaders = deleteAPIHeaders
+        self.headerChanges = headerChanges
+        self.addedHeaders = addedHeaders
+        self.body = body
+    }
 }
 
 extension String {
