@@ -1,5 +1,6 @@
 import Prometheus
 import Synchronization
+import TrackingRuntime
 
 /// What a request was for, as the `route` label.
 public enum TrackerRoute: Int, CaseIterable, Sendable {
@@ -82,7 +83,7 @@ final class TrackerMetrics: Sendable {
     /// The writer's counts already added to the counters above.
     private let reportedEvents = Mutex(EventWriterStatus())
 
-    static let eventTypes = ["click", "link_unsubscribe", "open", "initial_open", "list_unsubscribe"]
+    static let eventTypes = MachineRulesLoader.eventTypes
     /// Latency buckets: the tracker answers in well under a millisecond; the top end shows trouble.
     static let buckets: [Duration] = [
         .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .microseconds(2500),

@@ -190,6 +190,21 @@ struct UnsubscribeRouteTests {
         #expect(metrics.contains(#"tracker_events_total{type="list_unsubscribe"} 2"#))
     }
 
+    @Test("a machine rule may be limited to list_unsubscribe: the POST's event carries the machine's name")
+    func machineRule() async throws {
+        let rules = try MachineRulesLoader.parse(
+            "machines:\n  - name: gmail_one_click\n    user_agent_contains: [Gmail]\n    events: [list_unsubscribe]\n", file: "m.yaml")
+        let fixture = TrackerFixture(machines: rules)
+        let (token, _) = try fixture.listUnsubscribe()
+        let (click, _) = try fixture.click()
+        try await fixture.withServer { client in
+            _ = try await client.post("/u/\(token)", body: "List-Unsubscribe=One-Click", userAgent: "Gmail one-click")
+            _ = try await client.get("/f/a/\(click)", userAgent: "Gmail one-click")
+        }
+        #expect(fixture.eventObjects.map { $0["type"] as? String } == ["list_unsubscribe", "click"])
+        #expect(fixture.eventObjects.map { $0["machine"] as? String } == ["gmail_one_click", nil])
+    }
+
     @Test("metrics count the page, the POST and other methods by outcome; Allow names POST")
     func metricsAndMethods() async throws {
         let fixture = TrackerFixture()

@@ -12,12 +12,11 @@ enum ListUnsubscribeStep {
     /// - Parameters:
     ///   - header: the parsed X-MSYS-API header; `options.transactional: true` suppresses the fields.
     ///   - headers: the message's top-level fields, to keep a `List-Unsubscribe` it already has.
-    static func run(
-        mode: ListUnsubscribeMode, header: APIHeader?, headers: [HeaderField], trackingDomain: String, maker: SealedURLMaker
-    ) -> Result {
+    ///   - maker: the message's URL maker: its sealer, settings and recipient make the URL.
+    static func run(mode: ListUnsubscribeMode, header: APIHeader?, headers: [HeaderField], maker: SealedURLMaker) -> Result {
         guard mode == .oneClick else { return Result() }
         if header?.transactional == true { return Result(logValue: "transactional") }
-        switch ListUnsubscribeFields.decide(headers: headers, trackingDomain: trackingDomain) {
+        switch ListUnsubscribeFields.decide(headers: headers, trackingDomain: maker.trackingDomain) {
         case .keepExisting:
             return Result(logValue: "existing")
         case .addPostOnly:

@@ -138,7 +138,7 @@ public final class MessageProcessor {
             case .rewritten(let body, let headerChanges):
                 let unsubscribe = ListUnsubscribeStep.run(
                     mode: configuration.trackingOptions(listener: envelope.listener).listUnsubscribe, header: proceed.header,
-                    headers: headers, trackingDomain: maker.trackingDomain, maker: maker)
+                    headers: headers, maker: maker)
                 outcome = .deliver(Delivery(
                     deleteAPIHeaders: apiHeadersToDelete, headerChanges: headerChanges, addedHeaders: unsubscribe.fields, body: body))
                 line.set("list_unsubscribe", unsubscribe.logValue)
