@@ -18,7 +18,7 @@ public enum DefaultMachines {
 #                        the first comma-separated field, '#' comments (Apple's
 #                        egress-ip-ranges.csv reads as it is); relative to this file
 #   events               the hit's event type is one of these (click, link_unsubscribe,
-#                        open, initial_open); without it, every type
+#                        open, initial_open, list_unsubscribe); without it, every type
 # Several rules may carry the same name: any of them names the machine.
 #
 # Update: edit this file (or a copy named by tracker.machines_file) and send SIGHUP to the

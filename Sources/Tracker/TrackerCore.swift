@@ -26,7 +26,7 @@ public final class TrackerCore: Sendable {
     let spool: SpoolWriter?
     let metrics: TrackerMetrics
     let logger: Logger
-    private let now: @Sendable () -> Date
+    let now: @Sendable () -> Date
 
     /// The longest target a click redirects to; longer ones are refused with `404`.
     public static let maxTargetLength = 4096
@@ -78,7 +78,7 @@ public final class TrackerCore: Sendable {
         }
     }
 
-    private var keyring: TrackingKeyring { reloadable.withLock { $0.keyring } }
+    var keyring: TrackingKeyring { reloadable.withLock { $0.keyring } }
 
     /// Client addresses the rate limiters remember now.
     public var rateLimitedClients: Int { limiter.trackedAddresses + openLimiter.trackedAddresses }
@@ -90,14 +90,8 @@ public final class TrackerCore: Sendable {
 
     /// A click on `/f/{sublink}/{token}`: the redirect (recorded unless expired), or why not.
     public func click(_ text: Substring, headers: HTTPFields, peer: () -> String?) -> (TrackerOutcome, Response) {
-        var client: ClientIP?
-        if limiter.isEnabled {
-            client = clientAddress(headers: headers, peer: peer)
-            if let client, !limiter.allow(client.bytes) {
-                logger.debug("click rate limit reached", metadata: ["client": "\(client)"])
-                return (.rateLimited, Responses.tooManyClicks())
-            }
-        }
+        let (allowed, client) = admit(headers: headers, peer: peer, what: "click")
+        guard allowed else { return (.rateLimited, Responses.tooManyClicks()) }
         let token: TrackingToken
         do {
             token = try TrackingToken.open(text, with: keyring)
@@ -106,7 +100,7 @@ public final class TrackerCore: Sendable {
             return (.invalid, Responses.notFound())
         }
         guard token.kind == .click else {
-            logger.debug("click token refused", metadata: ["reason": "an open token on /f/"])
+            logger.debug("click token refused", metadata: ["reason": "not a click token on /f/"])
             return (.invalid, Responses.notFound())
         }
         guard let location = Self.redirectLocation(token.targetURL) else {
@@ -128,7 +122,7 @@ public final class TrackerCore: Sendable {
             logger.debug("open token refused", metadata: ["reason": "\(error)"])
             return (.invalid, Responses.pixel())
         }
-        guard token.kind != .click else { return (.notAnOpen, Responses.pixel()) }
+        guard token.kind.isOpen else { return (.notAnOpen, Responses.pixel()) }
         let time = now()
         if token.isExpired(now: time) { return (.expired, Responses.pixel()) }
         let client = clientAddress(headers: headers, peer: peer)
@@ -139,7 +133,7 @@ public final class TrackerCore: Sendable {
         return (.recorded, Responses.pixel())
     }
 
-    private func record(_ token: TrackingToken, time: Date, headers: HTTPFields, client: ClientIP?) {
+    func record(_ token: TrackingToken, time: Date, headers: HTTPFields, client: ClientIP?) {
         let userAgent = headers[.userAgent]
         let type = token.eventType
         let machine = reloadable.withLock { $0.classifier }.classify(userAgent: userAgent, client: client, eventType: type)
@@ -152,7 +146,19 @@ public final class TrackerCore: Sendable {
         metrics.event(type: type, machine: machine)
     }
 
-    private func clientAddress(headers: HTTPFields, peer: () -> String?) -> ClientIP? {
+    /// Whether the client may go on under `click_rate_limit` (clicks and one-click POSTs
+    /// share it), and its address when the limiter had to look it up.
+    func admit(headers: HTTPFields, peer: () -> String?, what: String) -> (allowed: Bool, client: ClientIP?) {
+        guard limiter.isEnabled else { return (true, nil) }
+        let client = clientAddress(headers: headers, peer: peer)
+        if let client, !limiter.allow(client.bytes) {
+            logger.debug("\(what) rate limit reached", metadata: ["client": "\(client)"])
+            return (false, client)
+        }
+        return (true, client)
+    }
+
+    func clientAddress(headers: HTTPFields, peer: () -> String?) -> ClientIP? {
         var forwarded: [String] = []
         for field in headers where field.name.canonicalName == "x-forwarded-for" {
             forwarded.append(field.value)

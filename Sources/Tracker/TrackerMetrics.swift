@@ -1,15 +1,17 @@
 import EventSpool
 import Prometheus
 import Synchronization
+import TrackingRuntime
 
 /// What a request was for, as the `route` label.
 public enum TrackerRoute: Int, CaseIterable, Sendable {
-    case click, open, healthz, metrics, other
+    case click, open, unsubscribe, healthz, metrics, other
 
     var label: String {
         switch self {
         case .click: "click"
         case .open: "open"
+        case .unsubscribe: "unsubscribe"
         case .healthz: "healthz"
         case .metrics: "metrics"
         case .other: "other"
@@ -21,6 +23,7 @@ public enum TrackerRoute: Int, CaseIterable, Sendable {
         switch self {
         case .click: [.redirected, .expired, .invalid, .refused, .rateLimited, .methodNotAllowed]
         case .open: [.recorded, .expired, .invalid, .notAnOpen, .rateLimited, .notFound, .methodNotAllowed]
+        case .unsubscribe: [.recorded, .ok, .invalid, .badRequest, .rateLimited, .methodNotAllowed]
         case .healthz, .metrics: [.ok, .methodNotAllowed]
         case .other: [.notFound]
         }
@@ -31,19 +34,22 @@ public enum TrackerRoute: Int, CaseIterable, Sendable {
 public enum TrackerOutcome: Int, CaseIterable, Sendable {
     /// A click redirected and recorded.
     case redirected
-    /// An open recorded.
+    /// An open or a one-click unsubscribe recorded.
     case recorded
     /// Expired token: a click still redirects, an open still gets the GIF; nothing recorded.
     case expired
-    /// The token did not open (tampered, truncated, unknown key, wrong kind on `/f/`): 404, or the GIF on `/q/`.
+    /// The token did not open (tampered, truncated, unknown key, wrong kind on `/f/` or `/u/`): 404, or the GIF on `/q/`.
     case invalid
     /// An authentic click whose target may not be redirected to (not http/https, too long).
     case refused
-    /// Over `click_rate_limit`: 403; over `open_rate_limit`: the pixel, no event.
+    /// Over `click_rate_limit`: 403 (429 for a one-click POST); over `open_rate_limit`: the pixel, no event.
     case rateLimited
-    /// A click token on `/q/`: the GIF, nothing recorded.
+    /// A click or list-unsubscribe token on `/q/`: the GIF, nothing recorded.
     case notAnOpen
+    /// The unsubscribe page served (`GET /u/`), health or metrics answered.
     case ok
+    /// A one-click POST whose body is not `List-Unsubscribe=One-Click` (400) or too large (413).
+    case badRequest
     case notFound
     case methodNotAllowed
 
@@ -57,6 +63,7 @@ public enum TrackerOutcome: Int, CaseIterable, Sendable {
         case .rateLimited: "rate_limited"
         case .notAnOpen: "not_an_open"
         case .ok: "ok"
+        case .badRequest: "bad_request"
         case .notFound: "not_found"
         case .methodNotAllowed: "method_not_allowed"
         }
@@ -78,7 +85,7 @@ final class TrackerMetrics: Sendable {
     private let reportedEvents = Mutex(EventWriterStatus())
     private let spool: SpoolMetrics?
 
-    static let eventTypes = ["click", "link_unsubscribe", "open", "initial_open"]
+    static let eventTypes = MachineRulesLoader.eventTypes
     /// Latency buckets: the tracker answers in well under a millisecond; the top end shows trouble.
     static let buckets: [Duration] = [
         .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .microseconds(2500),

@@ -15,6 +15,6 @@ public struct TrackerRequestContext: RequestContext {
     /// socket). Read only when a hit needs it: most requests never ask.
     public var peerAddress: String? { remoteAddress() }
 
-    /// The tracker reads no request bodies.
-    public var maxUploadSize: Int { 0 }
+    /// The one body the tracker reads is a one-click unsubscribe form, read with its own bound.
+    public var maxUploadSize: Int { OneClickForm.maxBodyBytes }
 }

@@ -34,7 +34,8 @@ public struct MilterSetup: Sendable {
             steps: [.envelopeRecipient, .header, .endOfHeaders, .body],
             // Only RCPT may answer early (split mode's 452); the verdict on the header comes at end of message.
             replyingSteps: configuration.milter.recipientMode == .split ? [.envelopeRecipient] : [],
-            actions: [.changeHeaders, .changeBody],
+            // Adding headers: the List-Unsubscribe fields (`tracking.list_unsubscribe`).
+            actions: [.addHeaders, .changeHeaders, .changeBody],
             macros: ["i", "{daemon_name}", "{auth_authen}", "{client_addr}", "{mail_addr}", "{rcpt_addr}"],
             requestedMacros: [
                 .envelopeRecipient: ["i", "{rcpt_addr}", "{mail_addr}", "{auth_authen}", "{daemon_name}", "{client_addr}"],

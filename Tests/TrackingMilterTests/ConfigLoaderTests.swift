@@ -68,6 +68,17 @@ struct ConfigLoaderTests {
         let c = try ConfigLoader.load(path: "/" + path + "/deploy/tracking-milter.yaml")
         #expect(try c.milter.socketSpec(configFile: c.file) == .unix(path: "/run/tracking-milter/milter.sock"))
         #expect(c.tracking.trackingDomain == TrackingOptions.defaultTrackingDomain)
+        #expect(c.tracking.listUnsubscribe == .off)
+    }
+
+    @Test("list_unsubscribe is off by default and set per listener like the other tracking keys")
+    func listUnsubscribe() throws {
+        #expect(TrackingOptions().listUnsubscribe == .off)
+        let c = try ConfigLoader.parse(
+            "tracking:\n  list_unsubscribe: one-click\nlisteners:\n  internal:\n    list_unsubscribe: \"off\"\n", file: "l.yaml")
+        #expect(c.trackingOptions(listener: nil).listUnsubscribe == .oneClick)
+        #expect(c.trackingOptions(listener: "internal").listUnsubscribe == .off)
+        #expect(ConfigSummary(c).text.contains("  list_unsubscribe: one-click\n"))
     }
 
     @Test("each mistake stops loading with file, line and what is expected", arguments: [
@@ -81,6 +92,8 @@ struct ConfigLoaderTests {
         ("tracking:\n  tracking_link_expiry: soon\n", 2, "tracking.tracking_link_expiry", "whole number"),
         ("tracking:\n  tracking_domain: https://t.example.com\n", 2, "tracking.tracking_domain", "no scheme or path"),
         ("tracking:\n  click_tracking_scheme: ftp\n", 2, "tracking.click_tracking_scheme", "http, https"),
+        ("tracking:\n  list_unsubscribe: true\n", 2, "tracking.list_unsubscribe", "is not one of: off, one-click"),
+        ("listeners:\n  smtpd:\n    list_unsubscribe: oneclick\n", 3, "listeners.smtpd.list_unsubscribe", "off, one-click"),
         ("log:\n  level: loud\n", 2, "log.level", "is not one of"),
         // libyaml reports a duplicate at the line where its mapping starts.
         ("milter:\n  timeout: 5\n  timeout: 6\n", 2, "timeout", "duplicate key"),

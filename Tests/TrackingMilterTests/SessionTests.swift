@@ -48,9 +48,13 @@ struct SessionFixture {
     }
 
     @discardableResult
-    func send(apiHeader: [String] = [], recipients: [String] = ["<rcpt@example.com>"], auth: String? = nil) -> StepResult {
+    func send(
+        apiHeader: [String] = [], recipients: [String] = ["<rcpt@example.com>"], auth: String? = nil,
+        extraHeaders: [(String, String)] = []
+    ) -> StepResult {
         var headers = [("From", "a@example.net"), ("Message-ID", " <m1@example.net>")]
         headers += apiHeader.map { ("X-MSYS-API", $0) }
+        headers += extraHeaders
         headers.append(("Subject", "hello"))
         // The milter asks for these with RCPT (smfi_setsymlist) rather than taking MAIL as a step.
         var atRecipient = ["{mail_addr}": "a@example.net", "{client_addr}": "192.0.2.1"]

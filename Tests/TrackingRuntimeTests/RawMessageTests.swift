@@ -31,6 +31,16 @@ struct RawMessageTests {
         #expect(added == "A: 1\nX-MSYS-API: {}\nContent-Transfer-Encoding: 7bit\nx-msys-api: {\n  }\nB:  2\nMIME-Version: 1.0\n\n")
     }
 
+    @Test("added fields go at the end, their LF folds in the message's own line ending, as an MTA adds them")
+    func added() {
+        let m = message("A: 1\r\nB: 2\r\n\r\nbody\r\n")
+        let block = String(decoding: m.headerBlock(
+            deleting: nil, changes: [("B", "3")],
+            adding: [("List-Unsubscribe", "\n <https://t.example/u/AQ>"), ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")]),
+            as: UTF8.self)
+        #expect(block == "A: 1\r\nB: 3\r\nList-Unsubscribe: \r\n <https://t.example/u/AQ>\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n\r\n")
+    }
+
     @Test("a leading mbox From line stays in the header block and is no field")
     func mboxFromLine() {
         let m = message("From a@b Mon Dec 16 14:31:36 2002\nX-URI: http://example.com/h\nSubject: t\n\nbody\n")

@@ -179,11 +179,20 @@ struct APIHeaderParsingTests {
 
     @Test("tracking options reject anything but true and false", arguments: [
         "1", "0", "\"true\"", "\"false\"", "null", "[]",
-    ], ["open_tracking", "click_tracking"])
+    ], ["open_tracking", "click_tracking", "transactional"])
     func optionsNotBoolean(_ json: String, _ option: String) throws {
         let error = #expect(throws: APIHeaderError.self) { try parse(#"{"options":{"\#(option)":\#(json)}}"#) }
         #expect(error?.kind == .optionNotBoolean("options.\(option)"))
         #expect(error?.replyText == "X-MSYS-API 'options.\(option)' must be of type 'boolean'")
+    }
+
+    @Test("options.transactional is read as a boolean (it suppresses List-Unsubscribe), not listed as ignored",
+          arguments: [("true", true), ("false", false)])
+    func transactional(_ json: String, _ expected: Bool) throws {
+        let header = try parse(#"{"options":{"transactional":\#(json),"ip_pool":"p"}}"#)
+        #expect(header?.transactional == expected)
+        #expect(header?.ignoredSparkPostFields == ["options.ip_pool"])
+        #expect(try parse(#"{"options":{}}"#)?.transactional == nil)
     }
 
     @Test("options must be an object", arguments: ["true", "[]", #""open_tracking""#, "null"])
@@ -201,9 +210,10 @@ struct APIHeaderParsingTests {
         #expect(header == APIHeader(
             campaignID: "c",
             openTracking: true,
+            transactional: true,
             ignoredSparkPostFields: [
                 "archive", "bcc", "cc", "inline_css", "ip_pool", "options.ip_pool", "options.sandbox",
-                "options.transactional", "sandbox", "skip_suppression", "smart_send",
+                "sandbox", "skip_suppression", "smart_send",
             ]
         ))
     }

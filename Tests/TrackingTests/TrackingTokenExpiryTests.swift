@@ -49,5 +49,7 @@ struct TrackingTokenExpiryTests {
         #expect(token.eventType == "open")
         token.kind = .initialOpen
         #expect(token.eventType == "initial_open")
+        token.kind = .listUnsubscribe
+        #expect(token.eventType == "list_unsubscribe")
     }
 }

@@ -5,4 +5,5 @@ let genuineTokens: Set<String> = [
     "AQdGKZNsjChWCKSGAABxLgZbXWKvS5P7KMKz-Xc1dBiQy7nrfhrk7rzmeUTjUiqUPdEOTUUejOjm20Q25Hlqyy9teo7d-pO6vIpx6lWIh1RM",
     "AQctw0DHAA3cmFx3AABd8V_IdeKgDDF78KjyfEmGpiTQVv_zvr9vmxs7zBLCk2pQ3-ddjI24p5WG2FPyu2sGySsKoZol",
     "AQfDaMSNYCw4915BAAA_1zPyjFE8WdxMITg8CfhWkTSJUD25-Q",
+    "AQccoBSG8xq2EYS4AAC59kACTPCux9K0Ed1wi81z8qn7VSiZv_JFPLQW3Pcc0ZHjNlT5Q1aYO0XL",
 ]

@@ -44,6 +44,8 @@ func sampleTokens() -> [TrackingToken] {
         TrackingToken(kind: .open, messageID: [], recipient: "a@b.example", customerID: "17",
                       metadata: #"{"k":"v"}"#, tags: ["t1", "t2"], expiry: 4_000_000_000),
         TrackingToken(kind: .initialOpen, messageID: [], expiry: 0),
+        TrackingToken(kind: .listUnsubscribe, messageID: [], recipient: "jane@example.org", campaignID: "c1",
+                      expiry: 1_780_000_000),
     ]
 }
 
@@ -54,7 +56,8 @@ func roundTrip(_ data: [UInt8]) {
     let selector = data.first ?? 0
     let sealer = TokenSealer(keyring: keyring)
     let token = TrackingToken(
-        kind: TrackingToken.EventKind(rawValue: selector % 3) ?? .click, targetURL: part(0) ?? "",
+        kind: TrackingToken.EventKind(rawValue: selector % UInt8(TrackingToken.EventKind.allCases.count)) ?? .click,
+        targetURL: part(0) ?? "",
         linkName: part(1) ?? TrackingToken.defaultLinkName, unsubscribe: selector & 0x80 != 0,
         messageID: sealer.messageID, recipient: part(2), campaignID: part(3), metadata: part(4),
         tags: part(5).map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) } ?? [],

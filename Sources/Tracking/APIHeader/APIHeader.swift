@@ -13,8 +13,10 @@ public struct APIHeader: Sendable, Equatable {
     public var tags: [String]?
     public var openTracking: Bool?
     public var clickTracking: Bool?
+    /// `options.transactional`: transactional mail gets no `List-Unsubscribe` fields.
+    public var transactional: Bool?
     /// SparkPost-only fields that were present and are ignored, dotted and sorted
-    /// (e.g. `["cc", "options.transactional"]`), for the log line.
+    /// (e.g. `["cc", "options.ip_pool"]`), for the log line.
     public var ignoredSparkPostFields: [String]
     /// Other fields that were present and are ignored, dotted and sorted (e.g. `options.foo`).
     public var unknownFields: [String]
@@ -25,6 +27,7 @@ public struct APIHeader: Sendable, Equatable {
         tags: [String]? = nil,
         openTracking: Bool? = nil,
         clickTracking: Bool? = nil,
+        transactional: Bool? = nil,
         ignoredSparkPostFields: [String] = [],
         unknownFields: [String] = []
     ) {
@@ -33,6 +36,7 @@ public struct APIHeader: Sendable, Equatable {
         self.tags = tags
         self.openTracking = openTracking
         self.clickTracking = clickTracking
+        self.transactional = transactional
         self.ignoredSparkPostFields = ignoredSparkPostFields
         self.unknownFields = unknownFields
     }

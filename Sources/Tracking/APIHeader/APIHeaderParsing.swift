@@ -4,8 +4,8 @@ extension APIHeader {
     static let sparkPostOnlyFields: Set<String> = [
         "cc", "bcc", "archive", "sandbox", "skip_suppression", "ip_pool", "inline_css", "smart_send",
     ]
-    /// SparkPost-only fields that exist only under `options`.
-    static let sparkPostOnlyOptions: Set<String> = ["transactional"]
+    /// The `options` fields the milter acts on.
+    static let handledOptions: Set<String> = ["open_tracking", "click_tracking", "transactional"]
 
     /// Parses the X-MSYS-API header of a message.
     ///
@@ -66,9 +66,9 @@ extension APIHeader {
             guard case .object(let options) = value else { throw APIHeaderError(.optionsNotObject) }
             openTracking = try Self.boolean(options["open_tracking"], name: "options.open_tracking")
             clickTracking = try Self.boolean(options["click_tracking"], name: "options.click_tracking")
-            for key in options.keys where key != "open_tracking" && key != "click_tracking" {
-                let isSparkPost = Self.sparkPostOnlyFields.contains(key) || Self.sparkPostOnlyOptions.contains(key)
-                if isSparkPost { ignored.append("options." + key) } else { unknown.append("options." + key) }
+            transactional = try Self.boolean(options["transactional"], name: "options.transactional")
+            for key in options.keys where !Self.handledOptions.contains(key) {
+                if Self.sparkPostOnlyFields.contains(key) { ignored.append("options." + key) } else { unknown.append("options." + key) }
             }
         }
         for key in object.keys where !["campaign_id", "metadata", "tags", "options"].contains(key) {

@@ -19,6 +19,8 @@ public final class SealedURLMaker: TrackedURLMaker {
     /// "max_growth", and so is every later one, before any sealing work.
     public var urlByteAllowance = Int.max
     public private(set) var lastRefusal: String?
+    /// The `host[:port]` this maker's URLs point at.
+    public var trackingDomain: String { tracking.trackingDomain }
     /// Whether metadata had to be cut to `max_metadata_len`.
     public let metadataTruncated: Bool
     /// The metadata as open tokens carry it (compact JSON, cut to `max_metadata_len`): what
@@ -74,6 +76,28 @@ public final class SealedURLMaker: TrackedURLMaker {
             tags: tracking.tags, expiry: expiry)
         guard let sealed = seal(token) else { return nil }
         return spend(TrackingURL.open(scheme: tracking.openScheme, domain: tracking.trackingDomain, token: sealed))
+    }
+
+    /// The one-click unsubscribe URL for the `List-Unsubscribe` field (`https://DOMAIN/u/TOKEN`),
+    /// or nil when it cannot be sealed or does not fit `maxBytes`. It carries what a click
+    /// carries; when the tags and metadata make it too long for a header line, it is sealed
+    /// once more without them, so the unsubscribe still names the recipient and campaign.
+    /// A header is no body growth: `max_growth` does not count it.
+    public func listUnsubscribeURL(maxBytes: Int) -> String? {
+        var token = TrackingToken(
+            kind: .listUnsubscribe, messageID: sealer.messageID, recipient: recipient, customerID: tracking.customerID,
+            campaignID: tracking.campaignID, metadata: clickMetadata, tags: tracking.tags, expiry: expiry)
+        for attempt in 0..<2 {
+            if attempt == 1 {
+                guard token.metadata != nil || !token.tags.isEmpty else { return nil }
+                token.metadata = nil
+                token.tags = []
+            }
+            guard let sealed = try? sealer.seal(token) else { return nil }
+            let url = TrackingURL.listUnsubscribe(domain: tracking.trackingDomain, token: sealed)
+            if url.utf8.count <= maxBytes { return url }
+        }
+        return nil
     }
 
     /// The URL, if it still fits `urlByteAllowance`.

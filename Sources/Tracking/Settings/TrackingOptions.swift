@@ -14,6 +14,8 @@ public struct TrackingOptions: Sendable, Equatable {
     public var maxMetadataLength = 1000
     /// Where open pixels go in the first HTML part.
     public var openPixelPlacement: OpenPixelPlacement = .both
+    /// Whether tracked mail gets RFC 8058 one-click `List-Unsubscribe` fields.
+    public var listUnsubscribe: ListUnsubscribeMode = .off
 
     public static let defaultTrackingDomain = "localhost:8080"
 

@@ -10,6 +10,9 @@ enum Base64URL {
         return table
     }()
 
+    /// Whether `byte` is one of the 64 URL-safe characters.
+    static func isAlphabet(_ byte: UInt8) -> Bool { values[Int(byte)] != 0xFF }
+
     /// Encodes the bytes. Runs for every tracked link: one pass over contiguous bytes, written
     /// straight into the string's storage.
     static func encode<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> String {

@@ -2,7 +2,7 @@
 ///
 /// | bytes | content |
 /// |---|---|
-/// | 1 | link flags: bits 0–1 kind (0 click, 1 open, 2 initial open), bit 2 unsubscribe, bits 3–4 target prefix stripped (0 none, 1 `http://`, 2 `https://`), bit 5 link name is `Raw URL` and omitted; bits 6–7 zero |
+/// | 1 | link flags: bits 0–1 kind (0 click, 1 open, 2 initial open, 3 list unsubscribe), bit 2 unsubscribe, bits 3–4 target prefix stripped (0 none, 1 `http://`, 2 `https://`), bit 5 link name is `Raw URL` and omitted; bits 6–7 zero |
 /// | 1 | presence flags: bit 0 recipient, 1 customer id, 2 campaign id, 3 metadata, 4 tags; bits 5–7 zero |
 /// | 4 | expiry, Unix seconds, big-endian |
 /// | varint + n | target URL without the stripped prefix (always present, empty for opens) |

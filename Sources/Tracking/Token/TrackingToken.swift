@@ -3,7 +3,9 @@ import Foundation
 /// Everything a tracked URL says about one click or open (SPEC §5). It travels sealed
 /// (see `TokenSealer` and `TrackingToken.open(_:with:)`), so the tracker needs no database.
 public struct TrackingToken: Sendable, Equatable {
-    /// What a hit on the URL records.
+    /// What a hit on the URL records. The raw value is the kind's two bits in the token
+    /// body (`TokenBody`); all four values are taken, so a further kind needs a new format
+    /// version. A body whose reserved bits are set does not open (`invalidContent`).
     public enum EventKind: UInt8, Sendable, CaseIterable {
         /// A tracked link (`/f/...`).
         case click = 0
@@ -11,16 +13,21 @@ public struct TrackingToken: Sendable, Equatable {
         case open = 1
         /// The top open pixel (`/q/...`).
         case initialOpen = 2
+        /// The RFC 8058 one-click unsubscribe URL of the `List-Unsubscribe` header (`/u/...`).
+        case listUnsubscribe = 3
+
+        /// An open pixel of either kind: what `/q/` records.
+        public var isOpen: Bool { self == .open || self == .initialOpen }
     }
 
     /// The link name when the message gave none (`data-msys-linkname`).
     public static let defaultLinkName = "Raw URL"
 
     public var kind: EventKind
-    /// Where a click redirects to; empty for opens.
+    /// Where a click redirects to; empty for opens and list-unsubscribe URLs.
     public var targetURL: String
     public var linkName: String
-    /// A click on an unsubscribe link (`data-msys-unsubscribe="1"`); ignored for opens.
+    /// A click on an unsubscribe link (`data-msys-unsubscribe="1"`); ignored for other kinds.
     public var unsubscribe: Bool
     /// The message's 10-byte id. When sealing it must be the sealer's `messageID`.
     public var messageID: [UInt8]
@@ -62,12 +69,14 @@ public struct TrackingToken: Sendable, Equatable {
 }
 
 extension TrackingToken {
-    /// The event's `type` with SparkPost's names: `click`, `link_unsubscribe`, `open`, `initial_open`.
+    /// The event's `type` with SparkPost's names: `click`, `link_unsubscribe`, `open`,
+    /// `initial_open`, `list_unsubscribe`.
     public var eventType: String {
         switch kind {
         case .click: unsubscribe ? "link_unsubscribe" : "click"
         case .open: "open"
         case .initialOpen: "initial_open"
+        case .listUnsubscribe: "list_unsubscribe"
         }
     }
 

@@ -7,6 +7,8 @@ public enum TrackingURL: Sendable {
     public static let clickSegment = "f"
     /// The first path segment of open URLs: `/q/{token}`.
     public static let openSegment = "q"
+    /// The first path segment of one-click unsubscribe URLs: `/u/{token}`.
+    public static let listUnsubscribeSegment = "u"
 
     /// `{scheme}://{domain}/f/{sublink}/{token}`. The sublink is percent-encoded; an empty
     /// one, or `.` or `..`, becomes `a`.
@@ -19,7 +21,29 @@ public enum TrackingURL: Sendable {
         "\(scheme.rawValue)://\(domain)/\(openSegment)/\(token)"
     }
 
-    /// The token of a tracked URL (`.../f/SUBLINK/TOKEN`, `.../q/TOKEN`, with any query or
+    /// `https://{domain}/u/{token}`: always https, whatever the click scheme, because
+    /// RFC 8058 §3.1 requires an HTTPS URI for one-click unsubscription.
+    public static func listUnsubscribe(domain: String, token: String) -> String {
+        "https://\(domain)/\(listUnsubscribeSegment)/\(token)"
+    }
+
+    /// Whether `uri` is a one-click unsubscribe URL of `domain`: `https://{domain}/u/{token}`
+    /// with a non-empty token segment and nothing after it. Scheme and host compare
+    /// case-insensitively, the path exactly (as the tracker routes it); the token is not
+    /// opened (that needs the keys).
+    public static func isListUnsubscribe(_ uri: some StringProtocol, domain: String) -> Bool {
+        let origin = Array("https://\(domain)".utf8)
+        let path = Array("/\(listUnsubscribeSegment)/".utf8)
+        let bytes = Array(uri.utf8)
+        let prefixLength = origin.count + path.count
+        guard bytes.count > prefixLength,
+              MIMEBytes.lowercased(bytes[..<origin.count]) == MIMEBytes.lowercased(origin),
+              bytes[origin.count..<prefixLength].elementsEqual(path)
+        else { return false }
+        return bytes[prefixLength...].allSatisfy(Base64URL.isAlphabet)
+    }
+
+    /// The token of a tracked URL (`.../f/SUBLINK/TOKEN`, `.../q/TOKEN`, `.../u/TOKEN`, with any query or
     /// fragment dropped), or the text itself when it is a bare token.
     public static func token(in text: String) -> Substring {
         var path = Substring(text)

@@ -112,6 +112,7 @@ public final class TrackingSession: MilterSession {
             }
         }
         for (name, value) in delivery.headerChanges { try message.changeHeader(name, to: value) }
+        for (name, value) in delivery.addedHeaders { try message.addHeader(name, value) }
         if let body = delivery.body {
             var offset = 0
             // Pieces of 1 MB: libmilter cuts them into packets anyway; this bounds the copy.

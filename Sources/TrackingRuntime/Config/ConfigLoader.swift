@@ -130,7 +130,7 @@ public enum ConfigLoader {
     static let trackingKeys: Set = [
         "open_tracking_enabled", "click_tracking_enabled", "open_tracking_scheme", "click_tracking_scheme",
         "tracking_domain", "tracking_link_expiry", "click_tracking_include_metadata", "max_metadata_len",
-        "open_pixel_placement",
+        "open_pixel_placement", "list_unsubscribe",
     ]
 
     private static func readTracking(_ node: ConfigNode, into t: inout TrackingOptions) throws(ConfigError) {
@@ -145,6 +145,7 @@ public enum ConfigLoader {
             case "click_tracking_include_metadata": t.clickTrackingIncludeMetadata = try value.bool()
             case "max_metadata_len": t.maxMetadataLength = try value.integer(in: 0...TrackingDomain.maxMetadataLength)
             case "open_pixel_placement": t.openPixelPlacement = try value.choice(OpenPixelPlacement.self)
+            case "list_unsubscribe": t.listUnsubscribe = try value.choice(ListUnsubscribeMode.self)
             default: break
             }
         }

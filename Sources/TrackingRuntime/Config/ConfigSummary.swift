@@ -26,6 +26,7 @@ public struct ConfigSummary {
             lines.append("  click_tracking_include_metadata: \(t.clickTrackingIncludeMetadata)")
             lines.append("  max_metadata_len: \(t.maxMetadataLength)")
             lines.append("  open_pixel_placement: \(t.openPixelPlacement.rawValue)")
+            lines.append("  list_unsubscribe: \(t.listUnsubscribe.rawValue)")
         }
         lines.append("limits: max_message_bytes=\(c.limits.maxMessageBytes) max_depth=\(c.limits.maxDepth) max_parts=\(c.limits.maxParts) max_links=\(c.limits.maxLinks)"
                      + " max_token_bytes=\(c.limits.maxTokenBytes) max_growth=\(c.limits.maxGrowth) growth_allowance=\(c.limits.growthAllowance)")

@@ -31,7 +31,7 @@ public struct MachineRule: Sendable, Equatable {
 public enum MachineRulesLoader {
     static let ruleKeys: Set = ["name", "user_agent_contains", "user_agent_equals", "networks", "network_files", "events"]
     /// The event types a rule may be limited to (`TrackingToken.eventType`).
-    public static let eventTypes = ["click", "link_unsubscribe", "open", "initial_open"]
+    public static let eventTypes = ["click", "link_unsubscribe", "open", "initial_open", "list_unsubscribe"]
 
     public static func load(path: String) throws(ConfigError) -> [MachineRule] {
         let text: String

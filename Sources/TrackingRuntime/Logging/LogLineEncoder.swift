@@ -16,7 +16,7 @@ struct LogLineEncoder: Sendable {
 
     static let order = [
         "queue_id", "message_id", "header_message_id", "customer", "campaign", "recipients", "open", "click",
-        "tracking", "metadata", "tags", "parts", "links_tracked", "links_skipped", "pixels", "bytes_in", "bytes_out",
+        "tracking", "metadata", "tags", "parts", "links_tracked", "links_skipped", "pixels", "list_unsubscribe", "bytes_in", "bytes_out",
         "ms", "outcome", "reason",
     ]
     private static let rank = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })

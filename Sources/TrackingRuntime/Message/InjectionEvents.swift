@@ -9,9 +9,10 @@ extension InjectionEvent {
     /// - Parameters:
     ///   - metadata: the metadata text the message's tokens carry.
     ///   - bodyBytes: body bytes received (the header fields are counted from `headers`).
+    ///   - transactional: X-MSYS-API's `options.transactional` (SparkPost's default: false).
     static func forMessage(
         recipients: [(address: String, tracking: ResolvedTracking)], messageID: MessageID, metadata: String?,
-        headers: [HeaderField], envelope: MessageEnvelope, bodyBytes: Int, time: Date
+        headers: [HeaderField], envelope: MessageEnvelope, bodyBytes: Int, transactional: Bool, time: Date
     ) -> [InjectionEvent] {
         let summary = HeaderSummary(headers)
         return recipients.map { recipient in
@@ -20,8 +21,7 @@ extension InjectionEvent {
                 campaignID: recipient.tracking.campaignID, metadata: metadata, tags: recipient.tracking.tags,
                 subject: summary.subject, friendlyFrom: summary.friendlyFrom, mailFrom: envelope.sender,
                 messageSize: summary.headerBytes + bodyBytes,
-                // X-MSYS-API's options.transactional is not parsed yet: SparkPost's default.
-                transactional: false, injectionTime: time, queueID: envelope.queueID)
+                transactional: transactional, injectionTime: time, queueID: envelope.queueID)
         }
     }
 }

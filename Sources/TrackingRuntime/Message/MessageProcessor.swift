@@ -137,12 +137,17 @@ public final class MessageProcessor {
                 outcome = .deliver(Delivery(deleteAPIHeaders: apiHeadersToDelete, headerChanges: [], body: nil))
                 if let why { notes.append(why) }
             case .rewritten(let body, let headerChanges):
-                outcome = .deliver(Delivery(deleteAPIHeaders: apiHeadersToDelete, headerChanges: headerChanges, body: body))
+                let unsubscribe = ListUnsubscribeStep.run(
+                    mode: configuration.trackingOptions(listener: envelope.listener).listUnsubscribe, header: proceed.header,
+                    headers: headers, maker: maker)
+                outcome = .deliver(Delivery(
+                    deleteAPIHeaders: apiHeadersToDelete, headerChanges: headerChanges, addedHeaders: unsubscribe.fields, body: body))
+                line.set("list_unsubscribe", unsubscribe.logValue)
                 kind = .rewritten
                 line.metadata["bytes_out"] = .stringConvertible(body.count)
                 injections = InjectionEvent.forMessage(
                     recipients: proceed.recipients, messageID: messageID, metadata: maker.metadataText, headers: headers,
-                    envelope: envelope, bodyBytes: bytesIn, time: now)
+                    envelope: envelope, bodyBytes: bytesIn, transactional: proceed.header?.transactional ?? false, time: now)
             }
             line.recordRewrite(result.statistics, partsRewritten: result.partsRewritten)
             linksTracked = result.statistics.linksTracked
@@ -247,8 +252,20 @@ public struct Delivery {
     public var deleteAPIHeaders: (name: String, count: Int)?
     /// Top-level headers to set (a Content-Transfer-Encoding that had to change).
     public var headerChanges: [(name: String, value: String)]
+    /// Headers to append (`List-Unsubscribe`); a folded value has LF + space between lines.
+    public var addedHeaders: [(name: String, value: String)]
     /// The new body, or nil to leave it.
     public var body: [UInt8]?
+
+    public init(
+        deleteAPIHeaders: (name: String, count: Int)?, headerChanges: [(name: String, value: String)],
+        addedHeaders: [(name: String, value: String)] = [], body: [UInt8]?
+    ) {
+        self.deleteAPIHeaders = deleteAPIHeaders
+        self.headerChanges = headerChanges
+        self.addedHeaders = addedHeaders
+        self.body = body
+    }
 }
 
 extension String {

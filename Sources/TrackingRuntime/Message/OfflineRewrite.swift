@@ -45,7 +45,8 @@ public enum OfflineRewrite {
 extension RawMessage {
     /// The message as delivered after `delivery`: header edits in place, the new body if any.
     public func applying(_ delivery: Delivery) -> [UInt8] {
-        var out = headerBlock(deleting: delivery.deleteAPIHeaders?.name, changes: delivery.headerChanges)
+        var out = headerBlock(
+            deleting: delivery.deleteAPIHeaders?.name, changes: delivery.headerChanges, adding: delivery.addedHeaders)
         if let newBody = delivery.body { out += newBody } else { out += body }
         return out
     }

@@ -83,8 +83,11 @@ public struct RawMessage {
 
     /// The header block with every field named `deleting` removed (case-insensitive) and
     /// `changes` applied: a field's first occurrence gets the new value, a missing one is
-    /// added at the end. Every other byte is kept.
-    public func headerBlock(deleting deleted: String?, changes: [(name: String, value: String)]) -> [UInt8] {
+    /// added at the end, and so is each of `adding` (its LF folds in the message's line
+    /// ending), as an MTA applies a milter's changes. Every other byte is kept.
+    public func headerBlock(
+        deleting deleted: String?, changes: [(name: String, value: String)], adding: [(name: String, value: String)] = []
+    ) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(bodyStart + 64)
         var pending = changes
@@ -101,6 +104,12 @@ public struct RawMessage {
             out += bytes[field.range]
         }
         for (name, value) in pending { out += Array("\(name): \(value)".utf8) + lineEnding }
+        for (name, value) in adding {
+            for byte in "\(name): \(value)".utf8 {
+                if byte == 0x0A { out += lineEnding } else { out.append(byte) }
+            }
+            out += lineEnding
+        }
         out += bytes[cursor..<bodyStart]  // the blank line
         return out
     }
