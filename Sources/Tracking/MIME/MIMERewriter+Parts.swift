@@ -43,7 +43,8 @@ extension MIMERewriter {
                 emit(header)
                 return
             }
-            let processor = MIMEDisplayedPartProcessor(header: header, encoding: encoding, rewriter: rewriter)
+            let processor = MIMEDisplayedPartProcessor(
+                header: header, encoding: encoding, charset: charset, rewriter: rewriter)
             state = .displayed(processor, path: path, topLevel: topLevel)
         case .other:
             emit(header)

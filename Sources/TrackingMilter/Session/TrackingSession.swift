@@ -14,6 +14,8 @@ public final class TrackingSession: MilterSession {
     private let metrics: MilterMetrics?
     private var envelope = MessageEnvelope()
     private var processor: MessageProcessor?
+    /// The client's `SIZE=` of MAIL FROM, capped at `limits.max_message_bytes`.
+    private(set) var sizeHint: Int?
 
     init(connection: MilterConnection, service: TrackingService, metrics: MilterMetrics?) {
         self.connection = connection
@@ -22,6 +24,14 @@ public final class TrackingSession: MilterSession {
     }
 
     private var configuration: Configuration { service.configuration }
+
+    /// Takes RFC 1870's `SIZE=` as the body size hint, so the rewritten body is reserved once
+    /// instead of growing by doubling. Capped at `max_message_bytes`: a lying client cannot
+    /// make the milter reserve more than a message it would rewrite at all.
+    public func envelopeFrom(_ arguments: [String]) throws -> Reply {
+        sizeHint = ESMTPParameters(arguments.dropFirst()).size.map { min($0, configuration.limits.maxMessageBytes) }
+        return .continue
+    }
 
     public func envelopeRecipient(_ arguments: [String]) throws -> Reply {
         if envelope.recipients.isEmpty {
@@ -80,7 +90,11 @@ public final class TrackingSession: MilterSession {
     public func resetMessage() {
         envelope = MessageEnvelope()
         processor = nil
+        sizeHint = nil
     }
+
+    /// The size hint the current message's processor was made with (for tests).
+    var processorSizeHint: Int? { processor?.bodySizeHint }
 
     /// The processor for the current message, made at its first header: by then every
     /// recipient and the macros the decision needs are known.
@@ -91,7 +105,7 @@ public final class TrackingSession: MilterSession {
         envelope.customerID = macros["{auth_authen}"]
         envelope.listener = macros["{daemon_name}"]
         envelope.clientAddress = macros["{client_addr}"]
-        let made = MessageProcessor(service: service, envelope: envelope)
+        let made = MessageProcessor(service: service, envelope: envelope, bodySizeHint: sizeHint)
         processor = made
         return made
     }
