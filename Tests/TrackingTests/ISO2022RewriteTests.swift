@@ -248,3 +248,51 @@ struct TransferEncodingLeniencyTests {
         #expect(run.urls.links.map(\.target) == ["http://example.com/x"])
     }
 }
+
+@Suite("ISO-2022 parts, random documents")
+struct ISO2022RandomTests {
+    private static let fragments = [
+        "<p>", "</p>", "<a href=\"http://example.com/x\">", "<a href=\"https://example.com/y?q=1\">", "</a>",
+        "http://example.org/t", " https://example.net/u ", " ", "\r\n", "\n", "\(ISO.jis)%j%s", "\(ISO.jis)<a", ISO.ascii,
+        ISO.roman, "\\", "~", ISO.so, ISO.si, "\u{1B}$)C", "<body>", "</body>", "\u{1B}", "$B", "(", "text", "\u{1B}$(D",
+        "href=\"", "\"", ">", "\u{1B}.A\u{1B}N", "a",
+    ]
+
+    @Test("chunking never changes the output; the decoded text outside links and pixels never changes")
+    func randomDocuments() {
+        var random = SplitMix64(seed: 2022)
+        var checked = 0
+        defer { #expect(checked > 150, "too few documents with modelled escapes: \(checked)") }
+        for round in 0..<300 {
+            let count = Int(random.next() % 40)
+            // Every third document may hold lone ESCs and single shifts (malformed or unmodelled).
+            let pool = round % 3 == 0 ? Self.fragments : Self.fragments.filter { $0 != "\u{1B}" && !$0.contains("\u{1B}N") }
+            let input = (0..<count).map { _ in pool[Int(random.next() % UInt64(pool.count))] }.joined()
+            let type = round % 2 == 0 ? "text/html" : "text/plain"
+            let whole = ISO.rewrite(input, type: type, pixels: .both)
+            let pieces = (0..<4).map { _ in Int(random.next() % 9) + 1 }
+            let cut = ISO.rewrite(input, type: type, pixels: .both, chunkSizes: pieces)
+            #expect(cut.text == whole.text, "round \(round): chunks \(pieces) changed the output of \(input.debugDescription)")
+            guard let output = whole.text else { continue }
+            // Every pixel and tracked URL is read in ASCII (JIS-Roman but for 0x5C and 0x7E).
+            if let outChars = ISO.characters(output) {
+                let read = outChars.map { $0.hasPrefix("(J:") && $0 != "(J:92" && $0 != "(J:126" ? "B:" + $0.dropFirst(3) : $0 }
+                    .joined(separator: ",")
+                let inserted = [ISO.top, ISO.bottom] + whole.urls.links.indices.map { "https://t.example/f/a/T\($0 + 1)" }
+                for text in inserted where output.contains(text) {
+                    #expect(read.contains(text.utf8.map { "B:\($0)" }.joined(separator: ",")),
+                            "round \(round): \(text.prefix(30)) is not read as ASCII in \(output.debugDescription)")
+                }
+            }
+            // Put each link's target back where its tracked URL is, and take the pixels out.
+            var restored = output.mimeTestReplacing(ISO.top, "").mimeTestReplacing(ISO.bottom, "")
+            for (n, link) in whole.urls.links.enumerated().reversed() {
+                restored = restored.mimeTestReplacing("https://t.example/f/a/T\(n + 1)", link.target)
+            }
+            // Inputs with escapes the test's reading does not model are checked for chunking only.
+            guard let expected = ISO.characters(input) else { continue }
+            checked += 1
+            #expect(ISO.characters(restored) == expected, "round \(round): text changed for \(input.debugDescription)")
+        }
+    }
+}

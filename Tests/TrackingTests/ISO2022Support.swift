@@ -44,8 +44,9 @@ enum ISO {
 
     /// The characters an ISO-2022 decoder sees, as (G0 designation, shifted, byte), escapes
     /// dropped: two byte strings decode to the same text exactly when these are equal. An
-    /// independent reading (Python's codec rules: SO/SI, a line feed ends SO).
-    static func characters(_ text: String) -> [String] {
+    /// independent reading (Python's codec rules: SO/SI, a line feed ends SO). Nil when an
+    /// escape is not a designation this reading models (G0 `(F`, `$F`, `$(F`; G1 `)F`, `$)F`).
+    static func characters(_ text: String) -> [String]? {
         let bytes = Array(text.utf8)
         var g0 = "B"
         var shifted = false
@@ -53,10 +54,11 @@ enum ISO {
         var i = 0
         while i < bytes.count {
             let byte = bytes[i]
-            if byte == 0x1B, i + 2 < bytes.count {
+            if byte == 0x1B {
                 var j = i + 1
-                while j < bytes.count, (0x20...0x2F).contains(bytes[j]) { j += 1 }
-                let sequence = String(decoding: bytes[(i + 1)...min(j, bytes.count - 1)], as: UTF8.self)
+                while j < bytes.count, j - i <= 2, bytes[j] == 0x24 || bytes[j] == 0x28 || bytes[j] == 0x29 { j += 1 }
+                guard j < bytes.count, j > i + 1, (0x30...0x7E).contains(bytes[j]) else { return nil }
+                let sequence = String(decoding: bytes[(i + 1)...j], as: UTF8.self)
                 if sequence.hasPrefix("(") || sequence.hasPrefix("$") && !sequence.hasPrefix("$)") {
                     g0 = sequence == "(B" ? "B" : sequence
                 }
