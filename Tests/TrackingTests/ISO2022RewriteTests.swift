@@ -102,6 +102,17 @@ struct ISO2022RewriteTests {
         #expect(run.result.notes == ["part 1 left alone: an 8-bit byte in iso-2022-jp text"])
     }
 
+    @Test("a part left alone for an 8-bit byte late in it counts none of the links it had rewritten")
+    func lateEightBitByteCountsNothing() {
+        let early = String(repeating: "see http://example.com/ \(ISO.link)\r\n", count: 1000)  // past one decode batch
+        let run = ISO.message(headers: [("Content-Type", "text/plain; charset=iso-2022-jp")],
+                              body: Array((early + "\u{E9}\r\n").utf8))
+        #expect(run.result.body == nil)
+        #expect(run.urls.links.count > 0)  // the rewriter had seen links before the bad byte
+        #expect(run.result.statistics == RewriteStatistics())
+        #expect(run.result.notes == ["part 1 left alone: an 8-bit byte in iso-2022-jp text"])
+    }
+
     @Test("quoted-printable and base64 ISO-2022-JP parts are decoded, rewritten and encoded again")
     func encodedParts() throws {
         let html = "<html><body>\(ISO.link)<a href=\"http://example.com/\">\(ISO.link)</a></body></html>"
