@@ -157,12 +157,13 @@ public final class MilterTestDriver {
 
     /// Sends one whole message after MAIL: recipients, DATA, headers, body in `chunkSize`
     /// pieces and end of message. Stops at the first answer that ends the message.
+    /// `mailParameters` are MAIL FROM's ESMTP parameters (`SIZE=1234`).
     @discardableResult
     public func sendMessage(
         from sender: String, to recipients: [String], headers: [(String, String)], body: [UInt8],
-        chunkSize: Int = 65535, macros: [MacroStage: [String: String]] = [:]
+        chunkSize: Int = 65535, macros: [MacroStage: [String: String]] = [:], mailParameters: [String] = []
     ) -> StepResult {
-        var r = mail(from: sender, macros: macros[.envelopeFrom] ?? [:])
+        var r = mail(from: sender, parameters: mailParameters, macros: macros[.envelopeFrom] ?? [:])
         guard r.goesOn else { return r }
         for recipient in recipients {
             r = rcpt(to: recipient, macros: macros[.envelopeRecipient] ?? [:])

@@ -29,9 +29,10 @@ public struct MilterSetup: Sendable {
             name: "tracking-milter",
             // Every step is a packet the MTA writes and the milter reads; the sender, client,
             // customer and listener come as macros with RCPT instead of as steps of their own.
+            // MAIL is taken (without a reply) for its ESMTP SIZE=, the body size hint.
             // End of headers stays: without it, libmilter never answered Postfix on a message
             // that has no header fields at all (Postfix then waits out its content timeout).
-            steps: [.envelopeRecipient, .header, .endOfHeaders, .body],
+            steps: [.envelopeFrom, .envelopeRecipient, .header, .endOfHeaders, .body],
             // Only RCPT may answer early (split mode's 452); the verdict on the header comes at end of message.
             replyingSteps: configuration.milter.recipientMode == .split ? [.envelopeRecipient] : [],
             // Adding headers: the List-Unsubscribe fields (`tracking.list_unsubscribe`).

@@ -300,3 +300,92 @@ def test_reproducer_message_without_header_fields_through_postfix(needs_postfix,
         res = pf.send(SENDER, [RCPT], msg, timeout=30)
         assert res.ok, (f"{msg[:20]!r}...: {res.code} {res.reply} (Postfix waited 10 s for the "
                         f"end-of-message reply; maillog: {pf.maillog()[-400:]})")
+
+
+# ---- ISO-2022-JP: tracked in ASCII state, the decoded text unchanged ---------------------------
+
+def _iso2022jp_message(cte: str, html_extra: str = "") -> bytes:
+    """A Japanese newsletter as Python's email writes it: text and HTML in ISO-2022-JP, with
+    links after and before Japanese text, a Japanese link name and an href holding Japanese."""
+    import email.charset
+    from email.mime.multipart import MIMEMultipart
+    from email.mime.text import MIMEText
+    text = "詳細はhttp://example.com/jp/textをご覧ください。\nhttps://example.com/b?x=1 です。\n"
+    html = ("<html><head><title>お知らせ</title></head><body><p>こんにちは</p>"
+            '<p><a href="https://example.com/jp/a" data-msys-linkname="ボタン">セール</a></p>'
+            '<p><a href="http://example.com/日本">日本</a> <a href="http://example.com/&#26085;">ref</a></p>'
+            + html_extra + "</body></html>\n")
+    msg = MIMEMultipart("alternative")
+    msg["Subject"] = "test"
+    msg["From"] = "a@example.com"
+    msg["To"] = RCPT
+    for body, sub in ((text, "plain"), (html, "html")):
+        part = MIMEText("", sub, "iso-2022-jp")
+        del part["Content-Transfer-Encoding"]
+        payload = body.encode("iso2022_jp")
+        if cte == "7bit":
+            part.set_payload(payload.decode("ascii"))
+        elif cte == "quoted-printable":
+            import quopri
+            part.set_payload(quopri.encodestring(payload).decode("ascii"))
+        else:
+            import base64
+            part.set_payload(base64.encodebytes(payload).decode("ascii"))
+        part["Content-Transfer-Encoding"] = cte
+        msg.attach(part)
+    return msg.as_bytes().replace(b"\n", b"\r\n")
+
+
+@pytest.mark.parametrize("cte", ["7bit", "quoted-printable", "base64"])
+def test_iso2022jp_links_tracked_and_text_unchanged(oracle, cte):
+    """The judge reads ISO-2022-JP parts with Python's codec: the text outside links must be
+    equal, the output must decode without errors, the ASCII links are tracked (the one whose
+    href holds Japanese is left alone), the pixels are placed."""
+    data = _iso2022jp_message(cte)
+    r = oracle.tool.rewrite(data)
+    v = checks.judge(data, r, oracle.tool.decode)
+    problems = [str(f) for c in checks.CHECKS for f in v.of(c)]
+    assert not problems, "\n".join(problems[:12])
+    rec = r.log or {}
+    # text: 2 URLs; HTML: /jp/a and the character reference (the href with kanji is left alone)
+    assert rec.get("links_tracked") == "4", rec
+    assert rec.get("pixels") == "2", rec
+    assert "stateful_charset" in str(rec.get("links_skipped", "")), rec
+    assert b"\x1b$B" in r.output or cte != "7bit"
+
+
+def test_iso2022jp_pixel_after_unfinished_jis_run_decodes(oracle):
+    """An HTML part that ends inside a JIS run (no </body>, no return to ASCII): the bottom
+    pixel is wrapped in ESC ( B, and the output still decodes as ISO-2022-JP."""
+    body = "<p>".encode() + "日本語".encode("iso2022_jp").rstrip(b"\x1b(B")
+    data = (b"From: a@example.com\r\nTo: rcpt@example.com\r\nSubject: t\r\nMIME-Version: 1.0\r\n"
+            b"Content-Type: text/html; charset=ISO-2022-JP\r\nContent-Transfer-Encoding: 7bit\r\n\r\n" + body + b"\r\n")
+    r = oracle.tool.rewrite(data)
+    assert (r.log or {}).get("pixels") == "2", r.log_text
+    out_body = r.output.split(b"\r\n\r\n", 1)[1]
+    text = out_body.decode("iso2022_jp")      # strict: no error
+    assert "日本語" in text and text.count("<img ") == 2, text
+    v = checks.judge(data, r, oracle.tool.decode)
+    problems = [str(f) for c in ("content", "encoding", "charset", "log") for f in v.of(c)]
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("value", ["7bit;", "Quoted-Printable", "base64 ", "8bits", "quoted-printable; x"])
+def test_lenient_transfer_encoding_is_rewritten_and_header_kept(oracle, value):
+    """Malformed Content-Transfer-Encoding values that clients read (first token, any case)
+    are decoded the same way by the rewriter and the judge; the header stays as it was."""
+    import base64
+    import quopri
+    html = b'<html><body><a href="http://example.com/cte">x</a></body></html>\r\n'
+    name = value.strip().split(";")[0].strip().lower()
+    body = {"quoted-printable": quopri.encodestring(html), "base64": base64.encodebytes(html)}.get(name, html)
+    data = (b"From: a@example.com\r\nTo: rcpt@example.com\r\nSubject: t\r\nMIME-Version: 1.0\r\n"
+            b"Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: " + value.encode()
+            + b"\r\n\r\n" + body.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
+    r = oracle.tool.rewrite(data)
+    assert (r.log or {}).get("outcome") == "rewritten", r.log_text
+    assert b"Content-Transfer-Encoding: " + value.encode() + b"\r\n" in r.output
+    v = checks.judge(data, r, oracle.tool.decode)
+    problems = [str(f) for c in checks.CHECKS for f in v.of(c)]
+    assert not problems, "\n".join(problems[:12])
+    assert (r.log or {}).get("links_tracked") == "1", r.log_text

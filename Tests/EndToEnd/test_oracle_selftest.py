@@ -175,3 +175,33 @@ def test_wrapped_html_is_valid_mime():
         assert msg.get_content_type() == "text/html"
         assert msg.get_payload(decode=True).replace(b"\r\n", b"\n") == html
         assert max(len(x) for x in data.splitlines()) <= 76
+
+
+def iso2022jp_message() -> bytes:
+    html = ('<html><body><p>日本語のお知らせ</p><a href="http://example.com/jp">リンク</a>'
+            "<p>詳細はhttp://example.com/text をご覧ください</p></body></html>").encode("iso2022_jp")
+    return (b"From: a@example.com\r\nTo: b@example.com\r\nMIME-Version: 1.0\r\n"
+            b"Content-Type: text/html; charset=ISO-2022-JP\r\nContent-Transfer-Encoding: 7bit\r\n\r\n" + html + b"\r\n")
+
+
+def test_iso2022jp_part_is_judged_as_decoded_text():
+    """ISO-2022-JP parts are rewritten (not skipped) and compared after Python's codec: a
+    correct rewrite passes, an escape moved where it changes nothing passes, a changed JIS
+    byte and an output that no longer decodes are caught."""
+    from oracle.runner import RewriteResult
+    data = iso2022jp_message()
+    good = FakeTool().rewrite(data)
+    v = checks.judge(data, good, FakeTool().decode)
+    assert not all_findings(v), "\n".join(map(str, all_findings(v)))
+    assert v.parts[0].tracked == 1 and v.parts[0].pixels == 2
+
+    def variant(out: bytes):
+        return checks.judge(data, RewriteResult(data, out, good.log_text, 0, good.log), FakeTool().decode)
+    # An extra ESC ( B ... ESC $ B pair around nothing: the same text.
+    moved = good.output.replace(b"\x1b$B", b"\x1b$B\x1b(B\x1b$B", 1)
+    assert not variant(moved).of("content"), list(map(str, all_findings(variant(moved))))
+    i = good.output.index(b"\x1b$B") + 3
+    changed = good.output[:i] + bytes([good.output[i] ^ 1]) + good.output[i + 1:]
+    assert variant(changed).of("content")
+    broken = good.output.replace(b"\x1b(B", b"\x1b(Z", 1)
+    assert any("no longer decodes" in str(f) for f in variant(broken).of("content"))

@@ -62,3 +62,18 @@ public func hasPrefixIgnoringCase(_ bytes: some Collection<UInt8>, _ prefix: Str
 public func withoutBraces(_ bytes: [UInt8]) -> [UInt8] {
     bytes.filter { $0 != UInt8(ascii: "{") && $0 != UInt8(ascii: "}") }
 }
+
+/// Runs the walker over a body in pieces ending at `cuts`.
+public func walk(_ headers: [(name: String, value: String)], _ body: [UInt8], cuts: [Int] = [],
+          _ makeRewriter: @escaping (DisplayedPart) -> (any PartRewriter)?) -> MIMERewriteResult {
+    let walker = MIMERewriter(headers: headers, makeRewriter: makeRewriter)
+    body.withUnsafeBytes { all in
+        var start = 0
+        for cut in cuts.sorted() where cut > start && cut < all.count {
+            walker.feed(UnsafeRawBufferPointer(rebasing: all[start..<cut]))
+            start = cut
+        }
+        walker.feed(UnsafeRawBufferPointer(rebasing: all[start...]))
+    }
+    return walker.finish()
+}

@@ -48,18 +48,3 @@ final class EmptyingRewriter: PartRewriter {
     var changed: Bool { true }
     var statistics: RewriteStatistics { RewriteStatistics() }
 }
-
-/// Runs the walker over a body in pieces ending at `cuts`.
-func walk(_ headers: [(name: String, value: String)], _ body: [UInt8], cuts: [Int] = [],
-          _ makeRewriter: @escaping (DisplayedPart) -> (any PartRewriter)?) -> MIMERewriteResult {
-    let walker = MIMERewriter(headers: headers, makeRewriter: makeRewriter)
-    body.withUnsafeBytes { all in
-        var start = 0
-        for cut in cuts.sorted() where cut > start && cut < all.count {
-            walker.feed(UnsafeRawBufferPointer(rebasing: all[start..<cut]))
-            start = cut
-        }
-        walker.feed(UnsafeRawBufferPointer(rebasing: all[start...]))
-    }
-    return walker.finish()
-}

@@ -10,6 +10,12 @@ final class MIMEDisplayedPartProcessor {
     let header: [UInt8]
     let encoding: MIMETransferEncoding
     private let rewriter: any PartRewriter
+    /// For ISO-2022 text: the filter around the rewriter, and the charset's name for the log.
+    private var iso2022: ISO2022Filter?
+    private let charsetName: String
+    /// The filter's input to the rewriter and the rewriter's output to the filter.
+    private var hidden: [UInt8] = []
+    private var unrevealed: [UInt8] = []
     /// The body's bytes as they came.
     private(set) var original: [UInt8] = []
     /// A line ending (or a CR that may start one) not given to the decoder yet.
@@ -55,10 +61,12 @@ final class MIMEDisplayedPartProcessor {
     /// RFC 5322 §2.1.1: at most 998 octets between line endings.
     static let maxLineOctets = 998
 
-    init(header: [UInt8], encoding: MIMETransferEncoding, rewriter: any PartRewriter) {
+    init(header: [UInt8], encoding: MIMETransferEncoding, charset: String? = nil, rewriter: any PartRewriter) {
         self.header = header
         self.encoding = encoding
         self.rewriter = rewriter
+        charsetName = charset ?? "us-ascii"
+        if MIMECharset(charset) == .iso2022 { iso2022 = ISO2022Filter() }
         fallbackEnding = header.isEmpty || MIMEHeaderBlock.lineEnding(of: header[...]) == [MIMEBytes.cr, MIMEBytes.lf]
             ? .crlf : .lf
         switch encoding {
@@ -132,9 +140,9 @@ final class MIMEDisplayedPartProcessor {
             }
         }
         guard failure == nil else { return .unchanged }
-        if !decoded.isEmpty { decoded.withUnsafeBytes { rewriter.feed($0, into: &rewritten) } }
-        rewriter.finish(into: &rewritten)
-        guard rewriter.changed else { return .unchanged }
+        if !decoded.isEmpty { decoded.withUnsafeBytes { rewrite($0) } }
+        finishRewriter()
+        guard failure == nil, rewriter.changed else { return .unchanged }
         encodeRewritten(final: true)
         switch encoder {
         case .quotedPrintable(var qp): qp.finish(into: &encoded)
@@ -156,7 +164,7 @@ final class MIMEDisplayedPartProcessor {
         guard !bytes.isEmpty else { return }
         switch decoder {
         case .identity:
-            rewriter.feed(bytes, into: &rewritten)
+            rewrite(bytes)
         case .quotedPrintable(var qp):
             decoder = .identity  // drop the enum's copy so the decoder mutates in place
             qp.decode(bytes, into: &decoded)
@@ -171,10 +179,49 @@ final class MIMEDisplayedPartProcessor {
             decoder = .base64(b64)
         }
         if !decoded.isEmpty {
-            if failure == nil { decoded.withUnsafeBytes { rewriter.feed($0, into: &rewritten) } }
+            if failure == nil { decoded.withUnsafeBytes { rewrite($0) } }
             decoded.removeAll(keepingCapacity: true)
         }
         if failure == nil { encodeRewritten(final: false) } else { rewritten = [] }
+    }
+
+    /// Gives decoded bytes to the rewriter, through the ISO-2022 filter when the charset needs it.
+    private func rewrite(_ bytes: UnsafeRawBufferPointer) {
+        guard var filter = iso2022 else {
+            rewriter.feed(bytes, into: &rewritten)
+            return
+        }
+        iso2022 = nil  // so the filter's buffers are not copied on write
+        hidden.removeAll(keepingCapacity: true)
+        unrevealed.removeAll(keepingCapacity: true)
+        do {
+            try filter.hide(bytes, into: &hidden)
+            hidden.withUnsafeBytes { rewriter.feed($0, into: &unrevealed) }
+            try filter.reveal(unrevealed, into: &rewritten)
+        } catch {
+            fail(error)
+        }
+        iso2022 = filter
+    }
+
+    private func finishRewriter() {
+        guard var filter = iso2022 else {
+            rewriter.finish(into: &rewritten)
+            return
+        }
+        iso2022 = nil
+        unrevealed.removeAll(keepingCapacity: true)
+        rewriter.finish(into: &unrevealed)
+        do { try filter.reveal(unrevealed, into: &rewritten) } catch { fail(error) }
+        iso2022 = filter
+    }
+
+    private func fail(_ error: ISO2022Filter.Failure) {
+        switch error {
+        case .eightBit: failure = .badCharsetData(charset: charsetName, what: "an 8-bit byte")
+        case .lostTrack: failure = .badCharsetData(charset: charsetName, what: "a rewrite that lost the shift state")
+        }
+        rewritten = []
     }
 
     /// Moves the rewriter's output into `encoded` once the line ending for soft breaks is known.

@@ -56,7 +56,7 @@ enum MIMEEntityKind: Equatable {
         case .success(let parsed): encoding = parsed
         case .failure(let reason): return .leftAlone(reason)
         }
-        guard MIMECharset.isASCIICompatible(charset) else { return .leftAlone(.charset(charset ?? "")) }
+        guard MIMECharset(charset) != .unsupported else { return .leftAlone(.charset(charset ?? "")) }
         return .displayed(subtype == "html" ? .html : .plain, charset: charset, encoding: encoding)
     }
 

@@ -9,6 +9,8 @@ enum MIMELeftAlone: Error, Equatable, CustomStringConvertible {
     case signed(String)
     case malformedHeader
     case badEncodedData(String)
+    /// The charset is handled, but the part's text is not valid in it.
+    case badCharsetData(charset: String, what: String)
 
     var description: String {
         switch self {
@@ -21,6 +23,7 @@ enum MIMELeftAlone: Error, Equatable, CustomStringConvertible {
         case .signed(let type): "\(type) (rewriting would break the signature)"
         case .malformedHeader: "malformed header block"
         case .badEncodedData(let what): what
+        case .badCharsetData(let charset, let what): "\(what) in \(charset) text"
         }
     }
 }

@@ -43,7 +43,8 @@ extension MIMERewriter {
                 emit(header)
                 return
             }
-            let processor = MIMEDisplayedPartProcessor(header: header, encoding: encoding, rewriter: rewriter)
+            let processor = MIMEDisplayedPartProcessor(
+                header: header, encoding: encoding, charset: charset, rewriter: rewriter)
             state = .displayed(processor, path: path, topLevel: topLevel)
         case .other:
             emit(header)
@@ -92,8 +93,9 @@ extension MIMERewriter {
 
     private func finishDisplayed(_ part: MIMEDisplayedPartProcessor, path: String, topLevel: Bool) {
         let outcome = part.finish()
-        statistics.add(part.statistics)
-        if let failure = part.failure { note(path, failure) }
+        // A part left as it came counts nothing (links it had rewritten before its data
+        // turned out bad are not in the output).
+        if let failure = part.failure { note(path, failure) } else { statistics.add(part.statistics) }
         switch outcome {
         case .unchanged:
             emit(part.header)

@@ -7,10 +7,15 @@ enum MIMETransferEncoding: String, Equatable {
     case base64
 
     /// The encoding named by an entity's Content-Transfer-Encoding fields: 7bit when there is
-    /// none; case and surrounding whitespace or comments do not matter. Anything else —
-    /// unknown names (`x-uuencode`), misspellings (`8bits`, `quoted printable`, `7-bit`),
-    /// trailing junk (`quoted-printable;`), an empty value, fields that disagree — is an
-    /// error naming the value, and the part is left as it came.
+    /// none. Read as Thunderbird's libmime reads it (`MimeHeaders_get` with `strip_p`, then a
+    /// case-insensitive compare), which Python's `email` header object agrees with: the first
+    /// token decides, before white space, a comment, `;` or `,`; case does not matter, and
+    /// what follows the token is ignored (`7bit;`, `base64 `, `Quoted-Printable`,
+    /// `quoted-printable; x`). `7bits`, `8bits`, `7-bit`, `8-bit` are read as 7bit/8bit:
+    /// every reader shows such a part as it is. Anything else — unknown names (`x-uuencode`,
+    /// `6bit`), a split name (`quoted printable`, `8 bit`), a quoted value, an empty value,
+    /// fields that disagree — is an error naming the value, and the part is left as it came.
+    /// The header itself is never rewritten for this.
     static func parse(_ values: [[UInt8]]) -> Result<MIMETransferEncoding, MIMELeftAlone> {
         guard let first = values.first else { return .success(.sevenBit) }
         guard let encoding = parseOne(first) else {
@@ -23,13 +28,18 @@ enum MIMETransferEncoding: String, Equatable {
         return .success(encoding)
     }
 
+    /// Misspellings every reader treats as the identity encoding they name.
+    private static let identityMisspellings: [String: MIMETransferEncoding] = [
+        "7bits": .sevenBit, "7-bit": .sevenBit, "8bits": .eightBit, "8-bit": .eightBit,
+    ]
+
     private static func parseOne(_ value: [UInt8]) -> MIMETransferEncoding? {
         var scanner = MIMEFieldValueScanner(value)
         scanner.skipCFWS()
-        let token = scanner.token(stoppingAt: [])
-        scanner.skipCFWS()
-        guard scanner.isAtEnd else { return nil }
-        return MIMETransferEncoding(rawValue: MIMEBytes.lowercased(token))
+        let token = scanner.token(stoppingAt: [UInt8(ascii: ";"), UInt8(ascii: ",")])
+        guard !token.isEmpty else { return nil }
+        let name = MIMEBytes.lowercased(token)
+        return MIMETransferEncoding(rawValue: name) ?? identityMisspellings[name]
     }
 
     /// Identity encodings are rewritten as they are, but their lines must stay within 998

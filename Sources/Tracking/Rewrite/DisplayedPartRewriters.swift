@@ -12,12 +12,13 @@ public enum DisplayedPartRewriters {
             guard tracking.clickTracking || pixels != nil else { return nil }
             return HTMLRewriter(
                 options: LinkRewriteOptions(clickTracking: tracking.clickTracking, openPixels: pixels,
-                                            trackingDomain: tracking.trackingDomain),
+                                            trackingDomain: tracking.trackingDomain, nonASCIIBytes: part.nonASCIIBytes),
                 urls: urls)
         case .plain:
             guard tracking.clickTracking else { return nil }
             return TextRewriter(
-                options: LinkRewriteOptions(clickTracking: true, openPixels: nil, trackingDomain: tracking.trackingDomain),
+                options: LinkRewriteOptions(clickTracking: true, openPixels: nil, trackingDomain: tracking.trackingDomain,
+                                            nonASCIIBytes: part.nonASCIIBytes),
                 urls: urls)
         }
     }

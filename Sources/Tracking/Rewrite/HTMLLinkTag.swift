@@ -34,12 +34,13 @@ enum HTMLLinkTag {
                 link = attribute
             } else if name.count > msysPrefix.count, equalsIgnoringCase(name.rebased(0..<msysPrefix.count), msysPrefix) {
                 let suffix = String(decoding: name.rebased(msysPrefix.count..<name.count).map(HTMLByte.lowercased), as: UTF8.self)
-                annotations.take(suffix: suffix, value: LinkTarget.label(value(of: attribute, in: tag, base: base)), seen: &seen)
+                annotations.take(suffix: suffix, value: tracker.label(value(of: attribute, in: tag, base: base)), seen: &seen)
                 edits.append((removal(of: attribute, in: tag, base: base), []))
             }
         }
         if annotations.present { tracker.changed = true }
-        if let link, let url = tracker.clickURL(raw: value(of: link, in: tag, base: base), annotations: annotations) {
+        if let link, let url = tracker.clickURL(raw: value(of: link, in: tag, base: base), annotations: annotations,
+                                                writtenOpaque: tracker.isOpaque(written(link, in: tag, base: base))) {
             var bytes: [UInt8] = []
             if link.quote == 0 { bytes.append(HTMLByte.doubleQuote) }
             HTMLCharacterReferences.escapeAttribute(url, quote: link.quote == 0 ? HTMLByte.doubleQuote : link.quote, into: &bytes)
@@ -54,6 +55,12 @@ enum HTMLLinkTag {
             copied = edit.range.upperBound
         }
         out.appendSlice(of: tag, copied..<tag.count)
+    }
+
+    /// The attribute's value as written (character references not decoded).
+    private static func written(_ attribute: HTMLAttributeSpan, in tag: UnsafeRawBufferPointer, base: Int) -> UnsafeRawBufferPointer {
+        guard attribute.valueStart >= 0 else { return tag.rebased(0..<0) }
+        return tag.rebased(attribute.valueStart - base..<attribute.valueEnd - base)
     }
 
     /// The attribute's value, character references decoded; empty when it has none.

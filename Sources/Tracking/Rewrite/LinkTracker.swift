@@ -48,11 +48,16 @@ struct LinkTracker {
 
     /// The click URL for a link whose target (decoded, not yet cleaned) is `raw`, or nil to
     /// leave it; counts the outcome. Links are not counted at all when click tracking is off.
-    mutating func clickURL(raw: [UInt8], annotations: LinkAnnotations) -> String? {
+    /// `writtenOpaque`: the link as written holds opaque bytes (`NonASCIIBytes.opaque`).
+    mutating func clickURL(raw: [UInt8], annotations: LinkAnnotations, writtenOpaque: Bool = false) -> String? {
         guard options.clickTracking else { return nil }
         let target = LinkTarget.cleaned(raw)
         guard let schemeLength = LinkTarget.webSchemeLength(target) else {
             statistics.skip("not_http")
+            return nil
+        }
+        if writtenOpaque {
+            statistics.skip("stateful_charset")
             return nil
         }
         if LinkTarget.isOnDomain(target, schemeLength: schemeLength, domain: domain) {
@@ -83,6 +88,17 @@ struct LinkTracker {
         statistics.pixels += 1
         changed = true
         return url
+    }
+
+    /// Whether written bytes hold opaque ones (only ever in `NonASCIIBytes.opaque` parts).
+    func isOpaque(_ written: some Sequence<UInt8>) -> Bool {
+        options.nonASCIIBytes == .opaque && written.contains { $0 >= 0x80 }
+    }
+
+    /// An annotation's value as text; one holding opaque bytes counts as empty (the name is
+    /// ISO-2022 text, unreadable without the charset's tables: better "Raw URL" than garbage).
+    func label(_ bytes: [UInt8]) -> String {
+        isOpaque(bytes) ? "" : LinkTarget.label(bytes)
     }
 
     /// Counts a link left alone because its tag or URL is too long to hold.

@@ -12,6 +12,21 @@ public struct DisplayedPart: Sendable, Equatable {
         self.charset = charset
         self.htmlIndex = htmlIndex
     }
+
+    /// How the part's rewriter must read bytes above 0x7F: opaque for ISO-2022 text, which
+    /// the walker hands over through its filter.
+    public var nonASCIIBytes: NonASCIIBytes { MIMECharset(charset) == .iso2022 ? .opaque : .characters }
+}
+
+/// What bytes above 0x7F stand for in the text a part rewriter gets.
+public enum NonASCIIBytes: Sendable, Equatable {
+    /// Characters of the part's charset: UTF-8, or an ASCII-compatible legacy charset.
+    case characters
+    /// Stand-ins for what is not ASCII in a stateful charset (ISO-2022 escapes, shifts,
+    /// double-byte runs): never markup, never part of a URL. A link whose written href holds
+    /// one is left alone (`stateful_charset`: its target cannot be read without the charset's
+    /// tables), and an annotation value holding one counts as empty.
+    case opaque
 }
 
 /// Rewrites the decoded content of one displayed part, streaming: `feed` gets the part's
@@ -90,9 +105,14 @@ public struct LinkRewriteOptions: Sendable, Equatable {
     /// `host[:port]` of the tracker: links already pointing there are left alone.
     public var trackingDomain: String
 
-    public init(clickTracking: Bool, openPixels: OpenPixelPlacement?, trackingDomain: String) {
+    /// How bytes above 0x7F are read (`.opaque` for ISO-2022 parts).
+    public var nonASCIIBytes: NonASCIIBytes
+
+    public init(clickTracking: Bool, openPixels: OpenPixelPlacement?, trackingDomain: String,
+                nonASCIIBytes: NonASCIIBytes = .characters) {
         self.clickTracking = clickTracking
         self.openPixels = openPixels
         self.trackingDomain = trackingDomain
+        self.nonASCIIBytes = nonASCIIBytes
     }
 }

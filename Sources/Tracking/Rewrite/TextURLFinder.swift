@@ -250,6 +250,11 @@ struct TextURLFinder {
     }
 
     private mutating func stepURL(_ byte: UInt8, into out: inout [UInt8]) -> Bool {
+        if byte >= 0x80, tracker.options.nonASCIIBytes == .opaque {
+            // An ISO-2022 escape (or JIS-Roman's YEN SIGN / OVERLINE): the URL ends before it.
+            endURL(at: held.count, before: byte)
+            return finalize(into: &out)
+        }
         if byte >= 0x80 {
             utf8Start = held.count
             switch byte {
@@ -336,7 +341,7 @@ struct TextURLFinder {
             var found = LinkAnnotations()
             var seen = Set<String>()
             for annotation in annotations {
-                found.take(suffix: annotation.suffix, value: LinkTarget.label(annotation.value), seen: &seen)
+                found.take(suffix: annotation.suffix, value: tracker.label(annotation.value), seen: &seen)
             }
             if found.present { tracker.changed = true }
             let target = Array(held[0..<end])

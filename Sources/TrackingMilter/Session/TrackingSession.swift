@@ -17,6 +17,8 @@ public final class TrackingSession: MilterSession {
     private let spool: SpoolWriter?
     private var envelope = MessageEnvelope()
     private var processor: MessageProcessor?
+    /// The client's `SIZE=` of MAIL FROM, capped at `limits.max_message_bytes`.
+    private(set) var sizeHint: Int?
 
     init(connection: MilterConnection, service: TrackingService, metrics: MilterMetrics?, spool: SpoolWriter? = nil) {
         self.connection = connection
@@ -26,6 +28,14 @@ public final class TrackingSession: MilterSession {
     }
 
     private var configuration: Configuration { service.configuration }
+
+    /// Takes RFC 1870's `SIZE=` as the body size hint, so the rewritten body is reserved once
+    /// instead of growing by doubling. Capped at `max_message_bytes`: a lying client cannot
+    /// make the milter reserve more than a message it would rewrite at all.
+    public func envelopeFrom(_ arguments: [String]) throws -> Reply {
+        sizeHint = ESMTPParameters(arguments.dropFirst()).size.map { min($0, configuration.limits.maxMessageBytes) }
+        return .continue
+    }
 
     public func envelopeRecipient(_ arguments: [String]) throws -> Reply {
         if envelope.recipients.isEmpty {
@@ -88,7 +98,11 @@ public final class TrackingSession: MilterSession {
     public func resetMessage() {
         envelope = MessageEnvelope()
         processor = nil
+        sizeHint = nil
     }
+
+    /// The size hint the current message's processor was made with (for tests).
+    var processorSizeHint: Int? { processor?.bodySizeHint }
 
     /// The processor for the current message, made at its first header: by then every
     /// recipient and the macros the decision needs are known.
@@ -99,7 +113,7 @@ public final class TrackingSession: MilterSession {
         envelope.customerID = macros["{auth_authen}"]
         envelope.listener = macros["{daemon_name}"]
         envelope.clientAddress = macros["{client_addr}"]
-        let made = MessageProcessor(service: service, envelope: envelope)
+        let made = MessageProcessor(service: service, envelope: envelope, bodySizeHint: sizeHint)
         processor = made
         return made
     }

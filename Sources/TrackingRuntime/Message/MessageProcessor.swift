@@ -39,10 +39,11 @@ public final class MessageProcessor {
         }
     }
 
-    private let bodySizeHint: Int?
+    /// The body's expected size the rewritten body is reserved for, when known.
+    public let bodySizeHint: Int?
 
-    /// - Parameter bodySizeHint: the body's size when known beforehand (a file's size), so
-    ///   the new body is allocated once.
+    /// - Parameter bodySizeHint: the body's size when known beforehand (a file's size, or the
+    ///   client's SMTP `SIZE=`, which counts the header too), so the new body is allocated once.
     public init(service: TrackingService, envelope: MessageEnvelope, now: Date = Date(), bodySizeHint: Int? = nil) {
         self.service = service
         self.bodySizeHint = bodySizeHint

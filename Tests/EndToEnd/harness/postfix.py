@@ -296,11 +296,13 @@ class PostfixInstance:
     # ---- SMTP ----------------------------------------------------------
 
     def send(self, mail_from: str, to_list, message: bytes, *, timeout: float = 120.0,
-             helo: str = "client.e2e.test", auth: tuple[str, str] | None = None) -> SendResult:
+             helo: str = "client.e2e.test", auth: tuple[str, str] | None = None,
+             mail_options: list[str] | None = None) -> SendResult:
         """One SMTP transaction. Rejections come back as a SendResult, not as exceptions.
 
         ``auth=(user, password)`` logs in (SMTP AUTH) after EHLO; a refusal ends
-        the session with stage "auth".
+        the session with stage "auth". ``mail_options``: ESMTP parameters of MAIL FROM
+        (``["SIZE=1234"]``), which Postfix hands on to milters.
         """
         if isinstance(to_list, str):
             to_list = [to_list]
@@ -317,7 +319,7 @@ class PostfixInstance:
                     code, text = smtp.login(*auth)
                 except smtplib.SMTPAuthenticationError as e:
                     return SendResult(e.smtp_code, _text(e.smtp_error), "auth")
-            code, text = smtp.mail(mail_from)
+            code, text = smtp.mail(mail_from, mail_options or [])
             if code != 250:
                 return SendResult(code, _text(text), "mail")
             rcpt_replies = {}

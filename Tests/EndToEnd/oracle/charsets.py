@@ -5,9 +5,16 @@ ASCII character, so a byte-level rewrite of ``href="http://..."`` cannot cut a
 multi-byte character. Single-byte charsets qualify when Python's codec maps
 0x00-0x7F to ASCII; of the multi-byte ones only UTF-8 and the EUC family do.
 Shift_JIS/CP932, Big5, GBK/GB18030, CP949 (= ks_c_5601-1987, UHC) and Johab use
-trail bytes in the ASCII range; ISO-2022-*, UTF-7 and HZ switch modes with
-ASCII bytes; UTF-16/32 are not byte-oriented. Those, and names no codec knows,
-must be left alone and named in the log line.
+trail bytes in the ASCII range; UTF-7 and HZ switch modes with ASCII bytes;
+UTF-16/32 are not byte-oriented. Those, and names no codec knows, must be left
+alone and named in the log line.
+
+ISO-2022-JP (all forms) and ISO-2022-KR are *stateful*: 7-bit, with escape
+sequences and SO/SI switching sets. The rewriter tracks links in their ASCII
+state only; the judge reads such parts through Python's codec (``stateful_codec``)
+and compares text, not bytes: escapes may move, the decoded text may not change.
+ISO-2022-CN has no Python codec: rewriting it and leaving it alone are both
+accepted.
 """
 
 from __future__ import annotations
@@ -41,13 +48,22 @@ def canonical(charset: str | None) -> str | None:
         return ""
 
 
+def stateful_codec(charset: str | None) -> str | None:
+    """Python's codec for an ISO-2022 charset the rewriter handles (JP forms, KR), else None."""
+    name = canonical(charset)
+    return name if name and name.startswith("iso2022") else None
+
+
 def classify(charset: str | None) -> str:
-    """'safe' (rewritable as bytes), 'unsafe' (known, not ASCII-compatible) or 'unknown'."""
+    """'safe' (rewritable as bytes), 'stateful' (ISO-2022, rewritten in its ASCII state),
+    'unsafe' (known, not ASCII-compatible) or 'unknown'."""
     name = canonical(charset)
     if name == "":
         return "unknown"
     if name in SAFE_MULTIBYTE:
         return "safe"
+    if name.startswith("iso2022"):
+        return "stateful"
     if name.startswith(("iso2022", "utf_16", "utf_32", "utf_7", "hz")):
         return "unsafe"                 # stateful or not byte-oriented
     try:
@@ -70,17 +86,20 @@ def classify(charset: str | None) -> str:
 # Names whose byte layout is in doubt, so leaving the part alone and rewriting it
 # are both accepted: ks_c_5601-1987 is EUC-KR to Python but CP949 (ASCII trail
 # bytes) in Microsoft's mail; the x-mac-* names are known to WHATWG, not IANA.
-EITHER = {"ks_c_5601-1987", "ks_c_5601", "ksc5601"} | {k for k in ALIASES if k.startswith("x-mac-")}
+EITHER = {"ks_c_5601-1987", "ks_c_5601", "ksc5601"} | {k for k in ALIASES if k.startswith("x-mac-")} \
+    | {"iso-2022-cn", "iso-2022-cn-ext", "csiso2022cn"}
 
 
 def expectation(charset: str | None) -> str:
     """'rewrite', 'skip' or 'either' for a displayed part with this charset parameter."""
     if charset is not None and charset.strip().strip('"').lower() in EITHER:
         return "either"
-    return "rewrite" if classify(charset) == "safe" else "skip"
+    return "rewrite" if classify(charset) in ("safe", "stateful") else "skip"
 
 
 def text_codec(charset: str | None) -> str:
     """The codec used to read a part's bytes as text for html5lib (latin-1 when unknown)."""
     name = canonical(charset)
+    if classify(charset) == "stateful":
+        return "utf-8"          # the judge has transcoded the part (checks.transcode_stateful)
     return name if name and classify(charset) == "safe" else "latin-1"
