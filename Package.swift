@@ -61,8 +61,11 @@ let package = Package(
         .target(
             name: "EventShipping",
             dependencies: [
-                "TrackingRuntime", "Posix",
+                "TrackingRuntime", "Posix", "Tracking", "MetricsEndpoint",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -92,7 +95,7 @@ let package = Package(
         .target(
             name: "Tracker",
             dependencies: [
-                "Tracking", "TrackingRuntime", "Posix", "MetricsEndpoint",
+                "Tracking", "TrackingRuntime", "Posix", "MetricsEndpoint", "EventShipping",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -107,7 +110,7 @@ let package = Package(
         .executableTarget(
             name: "tracking-milter",
             dependencies: [
-                "TrackingMilter", "TrackingRuntime", "Milter", "Tracker",
+                "TrackingMilter", "TrackingRuntime", "Milter", "Tracker", "EventShipping",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -135,6 +138,17 @@ let package = Package(
             name: "policy-script-bench",
             dependencies: ["PolicyScript", "Tracking"],
             path: "Benchmarks/PolicyScriptBench",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "EventShippingTests",
+            dependencies: [
+                "EventShipping", "TrackingRuntime", "Tracking",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(name: "MilterTests", dependencies: ["Milter", "MilterTesting"], swiftSettings: strict),

@@ -1,0 +1,251 @@
+import Logging
+import TrackingRuntime
+
+/// One sink's loop: plan the next batch from its checkpoint, deliver it (retrying), move the
+/// checkpoint. State lives here, in one task; only the janitor is shared.
+struct ShipperLoop {
+    let shipper: Shipper
+    let lane: ShipperLane
+    let mode: Shipper.Mode
+    let metrics: ShipperMetrics
+    var logger: Logger
+    var checkpoint = ShipCheckpoint()
+    /// When the unread head of a segment (`segment@offset`) was first seen, for batch_max_seconds.
+    var waitingSince: [String: ContinuousClock.Instant] = [:]
+    /// Bytes and lines read so far, for the queue-events estimate.
+    var linesSeen = 0
+    var bytesSeen = 0
+
+    init(shipper: Shipper, lane: ShipperLane, mode: Shipper.Mode) {
+        self.shipper = shipper
+        self.lane = lane
+        self.mode = mode
+        self.metrics = ShipperMetrics(sink: lane.sink.name)
+        var logger = shipper.logger
+        logger[metadataKey: "sink"] = "\(lane.sink.name)"
+        self.logger = logger
+    }
+
+    var sink: String { lane.sink.name }
+
+    mutating func run() async -> Shipper.LaneOutcome {
+        while !shipper.isStopped {
+            do {
+                checkpoint = try shipper.checkpoints.load(sink: sink)
+                break
+            } catch {
+                logger.critical("cannot read this sink's checkpoint; not shipping to it", metadata: ["error": "\(error)"])
+                if mode == .once { return .failed }
+                guard await shipper.sleep(.seconds(30)) else { return .finished }
+            }
+        }
+        while !shipper.isStopped {
+            let plan: BatchPlan?
+            do { plan = try nextBatch() } catch {
+                logger.error("cannot read the spool; trying again", metadata: ["error": "\(error)"])
+                if mode == .once { return .failed }
+                guard await shipper.sleep(.seconds(1)) else { break }
+                continue
+            }
+            guard let plan else {
+                if mode == .once { return .finished }
+                guard await shipper.sleep(shipper.pollInterval) else { break }
+                continue
+            }
+            switch await deliver(plan) {
+            case .delivered, .deadLettered: advance(past: plan)
+            case .failed: return .failed
+            case .stopped: return .finished
+            }
+        }
+        return .finished
+    }
+
+    // MARK: planning
+
+    /// The next batch to send now, or nil when there is none yet. Walks the segments oldest
+    /// first; an unread head that is neither full nor in a closed segment waits up to
+    /// batch_max_seconds for more events, and meanwhile a later segment may go.
+    mutating func nextBatch() throws -> BatchPlan? {
+        let segments = try shipper.spool.segments()
+        prune(keeping: Set(segments))
+        if let inFlight = checkpoint.inFlight, let plan = try resume(inFlight) { return plan }
+        checkpoint.inFlight = nil
+        var queueBytes = 0
+        var chosen: BatchPlan?
+        var oldest: Double?
+        for segment in segments where !checkpoint.isDone(segment) {
+            let offset = checkpoint.offset(in: segment)
+            let size = try shipper.spool.size(of: segment) ?? offset
+            queueBytes += max(0, size - offset)
+            guard chosen == nil else { continue }
+            // Closed first, then read: a line appended before the close is in the read.
+            let closed = shipper.spool.isClosed(segment)
+            let read = try shipper.spool.readLines(segment, from: offset, maxBytes: lane.delivery.batchMaxBytes)
+            if read.lines.isEmpty {
+                if read.skipped > 0 {
+                    skip(segment, to: read.next, lines: read.skipped)
+                } else if closed {
+                    checkpoint.segments[segment] = SegmentProgress(offset: offset, done: true)
+                    saveCheckpoint()
+                    shipper.finished(sink: sink, segments: finishedSegments)
+                }
+                continue
+            }
+            let lines = Array(read.lines.prefix(lane.delivery.batchMaxEvents))
+            let byteCount = lines.reduce(0) { $0 + $1.count + 1 }
+            let next = lines.count == read.lines.count ? read.next : offset + byteCount
+            let full = lines.count < read.lines.count || size > read.next
+            let plan = BatchPlan(segment: segment, offset: offset, next: next, lines: lines, firstAttempt: nil)
+            if oldest == nil { oldest = plan.firstTimestamp }
+            let key = "\(segment)@\(offset)"
+            let since = waitingSince[key] ?? ContinuousClock.now
+            waitingSince[key] = since
+            if full || closed || mode == .once || ContinuousClock.now - since >= .seconds(lane.delivery.batchMaxSeconds) {
+                chosen = plan
+            }
+        }
+        metrics.queueBytes.record(queueBytes)
+        metrics.queueEvents.record(bytesSeen > 0 ? queueBytes * linesSeen / bytesSeen : 0)
+        metrics.oldestSeconds.record(oldest.map { max(0, shipper.wallClock() - $0) } ?? 0)
+        return chosen
+    }
+
+    /// The batch a previous attempt (maybe a previous process) recorded, re-formed exactly.
+    mutating func resume(_ inFlight: InFlightBatch) throws -> BatchPlan? {
+        guard checkpoint.offset(in: inFlight.segment) == inFlight.offset, inFlight.next > inFlight.offset else { return nil }
+        let read = try shipper.spool.readLines(inFlight.segment, from: inFlight.offset, maxBytes: inFlight.next - inFlight.offset)
+        guard read.lines.count == inFlight.count, read.next == inFlight.next else {
+            logger.warning("the recorded in-flight batch no longer matches the spool; forming a new one",
+                           metadata: ["segment": "\(inFlight.segment)", "offset": "\(inFlight.offset)"])
+            return nil
+        }
+        return BatchPlan(segment: inFlight.segment, offset: inFlight.offset, next: inFlight.next, lines: read.lines,
+                         firstAttempt: inFlight.firstAttempt)
+    }
+
+    mutating func prune(keeping present: Set<String>) {
+        let gone = checkpoint.segments.keys.filter { !present.contains($0) }
+        for segment in gone { checkpoint.segments[segment] = nil }
+        if let inFlight = checkpoint.inFlight, !present.contains(inFlight.segment) { checkpoint.inFlight = nil }
+        if waitingSince.count > 4 * max(present.count, 16) { waitingSince = [:] }
+    }
+
+    mutating func skip(_ segment: String, to next: Int, lines: Int) {
+        metrics.linesSkipped.increment(by: lines)
+        logger.error("skipped spool lines longer than any event (\(SpoolRead.maxLineBytes) bytes)",
+                     metadata: ["segment": "\(segment)", "lines": "\(lines)"])
+        checkpoint.segments[segment] = SegmentProgress(offset: next)
+        saveCheckpoint()
+    }
+
+    var finishedSegments: Set<String> { Set(checkpoint.segments.filter(\.value.done).keys) }
+
+    // MARK: delivering
+
+    enum Delivery { case delivered, deadLettered, failed, stopped }
+
+    /// Delivers `plan` until it is delivered, dead-lettered, or (`once`) fails, or the shipper
+    /// stops between attempts.
+    mutating func deliver(_ plan: BatchPlan) async -> Delivery {
+        var events: [SpooledEvent] = []
+        events.reserveCapacity(plan.lines.count)
+        for line in plan.lines {
+            if let event = SpooledEvent(line: line) { events.append(event) }
+        }
+        linesSeen += plan.lines.count
+        bytesSeen += plan.next - plan.offset
+        if events.count < plan.lines.count {
+            metrics.linesSkipped.increment(by: plan.lines.count - events.count)
+            logger.error("skipped spool lines that are not event objects with event_id and type",
+                         metadata: ["segment": "\(plan.segment)", "offset": "\(plan.offset)", "lines": "\(plan.lines.count - events.count)"])
+        }
+        guard !events.isEmpty else { return .delivered }
+        let batch = EventBatch(id: plan.id, events: events)
+        let firstAttempt = plan.firstAttempt ?? shipper.wallClock()
+        checkpoint.inFlight = InFlightBatch(segment: plan.segment, offset: plan.offset, next: plan.next,
+                                            count: plan.lines.count, firstAttempt: firstAttempt)
+        saveCheckpoint()
+        var failures = 0
+        while true {
+            do {
+                try await lane.sink.deliver(batch)
+                metrics.batchesSent.increment()
+                metrics.eventsDelivered.increment(by: events.count)
+                if failures > 0 {
+                    logger.info("batch delivered after retries", metadata: ["batch_id": "\(batch.id)", "attempts": "\(failures + 1)"])
+                }
+                return .delivered
+            } catch {
+                failures += 1
+                metrics.batchesFailed.increment()
+                let elapsed = shipper.wallClock() - firstAttempt
+                let allowed = Double(lane.delivery.maxRetrySeconds)
+                var metadata: Logger.Metadata = [
+                    "batch_id": "\(batch.id)", "events": "\(events.count)", "attempt": "\(failures)", "error": "\(error)",
+                ]
+                if mode == .once {
+                    logger.error("batch not delivered; it stays spooled for the next run", metadata: metadata)
+                    return .failed
+                }
+                if elapsed >= allowed {
+                    if deadLetter(batch, error: error, metadata: metadata) { return .deadLettered }
+                } else {
+                    let wait = min(lane.backoff.delay(afterFailures: failures, random: shipper.random()), .seconds(allowed - elapsed))
+                    metadata["retry_in_ms"] = "\(Int(wait / .milliseconds(1)))"
+                    logger.warning("batch not delivered; retrying it later", metadata: metadata)
+                    guard await shipper.sleep(wait) else { return .stopped }
+                }
+                metrics.batchesRetried.increment()
+            }
+        }
+    }
+
+    /// Writes the batch to the dead-letter file; false (and logged) when that fails too, so
+    /// the batch is not given up.
+    func deadLetter(_ batch: EventBatch, error: any Error, metadata: Logger.Metadata) -> Bool {
+        var metadata = metadata
+        metadata["dead_letter"] = "\(lane.deadLetter.path)"
+        do {
+            try lane.deadLetter.append(batch, sink: sink, error: "\(error)")
+        } catch let writeError {
+            metadata["write_error"] = "\(writeError)"
+            logger.critical("batch ran out of retries and the dead-letter file refuses it; still retrying", metadata: metadata)
+            return false
+        }
+        metrics.batchesDeadLettered.increment()
+        metrics.eventsDeadLettered.increment(by: batch.events.count)
+        logger.error("batch ran out of retries (max_retry_seconds); written to the dead-letter file, moving on", metadata: metadata)
+        return true
+    }
+
+    mutating func advance(past plan: BatchPlan) {
+        checkpoint.segments[plan.segment] = SegmentProgress(offset: plan.next)
+        checkpoint.inFlight = nil
+        waitingSince["\(plan.segment)@\(plan.offset)"] = nil
+        saveCheckpoint()
+    }
+
+    func saveCheckpoint() {
+        do { try shipper.checkpoints.save(checkpoint, sink: sink) } catch {
+            logger.error("cannot write the checkpoint; after a restart this sink re-sends from its last one",
+                         metadata: ["error": "\(error)"])
+        }
+    }
+}
+
+/// The lines `[offset, next)` of one segment, to go as one batch.
+struct BatchPlan {
+    let segment: String
+    let offset: Int
+    let next: Int
+    let lines: [[UInt8]]
+    /// Unix seconds of the first attempt when resuming a recorded batch.
+    let firstAttempt: Double?
+
+    var id: String { BatchID.make(segment: segment, offset: offset, count: lines.count) }
+
+    var firstTimestamp: Double? {
+        lines.first.flatMap { SpooledEvent(line: $0) }?.timestamp.flatMap(Timestamp.parse)
+    }
+}

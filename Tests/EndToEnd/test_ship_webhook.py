@@ -1,0 +1,288 @@
+"""`tracking-milter ship` against a real webhook receiver (harness/webhook_receiver.py, its
+own process on 127.0.0.1) while 10,000 events are written to the spool by two producers
+(harness/spoolwriter.py, the spool format of docs/events.md). During the run the receiver
+answers 500 for a while, hangs past the shipper's timeout for a while, and is killed and
+started again; the shipper itself is killed with SIGKILL and started again. Afterwards every
+event_id arrived, none is missing, each producer's events arrived in spool order, a batch id
+always stands for the same events, signatures and basic auth were right on every request.
+Small backoffs (1-2 s) and a 1 s timeout keep the run well under two minutes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from harness.net import LOOPBACK, free_port, tcp_accepts, wait_until
+from harness.spoolwriter import SegmentWriter, make_event
+from harness.trackingconfig import write_yaml
+
+RECEIVER = Path(__file__).parent / "harness" / "webhook_receiver.py"
+SECRET = "s3cret-signing-key"
+EVENTS = 10_000
+
+
+class Receiver:
+    """The receiver process; ``restart()`` kills it (SIGKILL) and starts it on the same port."""
+
+    def __init__(self, e2e, port: int, **options):
+        self.port = port
+        self.record = Path(e2e.path("received.jsonl"))
+        self.control = Path(e2e.path("receiver-mode"))
+        self.log = e2e.path("receiver.log")
+        self.options = options
+        self.proc = None
+
+    def start(self) -> None:
+        argv = [sys.executable, str(RECEIVER), "--port", str(self.port), "--record", str(self.record),
+                "--control", str(self.control)]
+        for k, v in self.options.items():
+            argv += [f"--{k.replace('_', '-')}", str(v)]
+        self.proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=open(self.log, "ab"))
+        wait_until(lambda: tcp_accepts(self.port), timeout=10, what="the webhook receiver to listen")
+
+    def kill(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+
+    def mode(self, word: str) -> None:
+        self.control.write_text(word)
+
+    def records(self) -> list[dict]:
+        if not self.record.exists():
+            return []
+        return [json.loads(line) for line in self.record.read_text().splitlines() if line.strip()]
+
+    def delivered_ids(self) -> set[str]:
+        return {i for r in self.records() if r["status"] == 200 for i in r.get("event_ids", [])}
+
+
+class Shipper:
+    def __init__(self, binary: Path, config: Path, log: Path):
+        self.argv = [str(binary), "ship", "--config", str(config)]
+        self.log = log
+        self.proc = None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(self.argv, stdout=subprocess.DEVNULL, stderr=open(self.log, "ab"))
+
+    def stop(self, sig=signal.SIGTERM, timeout=20) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        return self.proc.wait(timeout=timeout)
+
+
+def ship_config(e2e, port: int, spool: Path, **webhook) -> Path:
+    hook = {"name": "main", "url": f"http://{LOOPBACK}:{port}/hook", "timeout": 1,
+            "batch_max_events": 200, "batch_max_seconds": 1, "backoff_initial_seconds": 1,
+            "backoff_max_seconds": 2}
+    hook.update(webhook)
+    return write_yaml(e2e.path("ship.yaml"), {
+        "milter": {"socket": f"unix:{e2e.path('unused.sock')}"},
+        "log": {"format": "json", "level": "info"},
+        "events": {"spool": {"dir": str(spool)}, "webhooks": [hook]},
+    })
+
+
+def write_events(spool: Path, total: int, seconds: float) -> dict[str, list[str]]:
+    """Two producers, interleaved, over about ``seconds``; event ids per producer in order."""
+    writers = {"milter": SegmentWriter(spool, "milter", 1500, pid=1001),
+               "tracker": SegmentWriter(spool, "tracker", 1700, pid=1002)}
+    order: dict[str, list[str]] = {"milter": [], "tracker": []}
+    step = seconds / total
+    for n in range(total):
+        producer = "milter" if n % 3 == 0 else "tracker"
+        event = make_event(n, producer)
+        writers[producer].write(event)
+        order[producer].append(event["event_id"])
+        if n % 100 == 99:
+            time.sleep(step * 100)
+    for w in writers.values():
+        w.close()
+    return order
+
+
+def first_arrivals(records: list[dict]) -> list[str]:
+    """Event ids in the order they were first accepted, duplicates dropped."""
+    seen: set[str] = set()
+    out = []
+    for r in records:
+        if r["status"] != 200:
+            continue
+        for i in r["event_ids"]:
+            if i not in seen:
+                seen.add(i)
+                out.append(i)
+    return out
+
+
+def test_ten_thousand_events_survive_a_failing_receiver_and_a_killed_shipper(e2e, tracking_bin):
+    port = free_port()
+    spool = Path(e2e.path("spool"))
+    spool.mkdir()
+    receiver = Receiver(e2e, port, secret=SECRET, username="hook", password="pw", hang_seconds=3)
+    receiver.start()
+    config = ship_config(e2e, port, spool, auth="basic", username="hook", password="pw", signing_secret=SECRET)
+    shipper = Shipper(tracking_bin, config, Path(e2e.path("ship.log")))
+    shipper.start()
+    e2e.items.append(_Stopper(shipper, receiver))
+
+    produced: dict[str, list[str]] = {}
+    writer = threading.Thread(target=lambda: produced.update(write_events(spool, EVENTS, 16)))
+    writer.start()
+    started = time.monotonic()
+
+    def at(t: float) -> None:
+        time.sleep(max(0.0, started + t - time.monotonic()))
+
+    at(2); receiver.mode("fail")
+    at(5); receiver.mode("hang")
+    at(8); receiver.mode("ok")
+    at(10); receiver.kill()
+    at(12); receiver.start()
+    at(13); shipper.stop(signal.SIGKILL)
+    at(14); shipper.start()
+    writer.join(timeout=60)
+    assert not writer.is_alive()
+    all_ids = set(produced["milter"]) | set(produced["tracker"])
+    assert len(all_ids) == EVENTS
+
+    wait_until(lambda: all_ids <= receiver.delivered_ids(), timeout=60, interval=0.5,
+               what="every event at the receiver",
+               abort=lambda: "" if shipper.proc.poll() is None else f"ship exited with {shipper.proc.returncode}")
+    assert shipper.stop() == 0
+
+    records = receiver.records()
+    modes = {r["mode"] for r in records}
+    assert {"fail", "hang", "ok"} <= modes, f"the receiver did not see every phase: {modes}"
+    assert all("parse_error" not in r for r in records)
+    assert all(r["content_type"] == "application/json" for r in records)
+    assert all(r["signature_ok"] for r in records), "a request's X-Tracking-Signature did not verify"
+    assert all(r["auth_ok"] for r in records), "a request's basic auth was wrong"
+
+    # None missing, nothing extra; duplicates only from retries.
+    delivered = [i for r in records if r["status"] == 200 for i in r["event_ids"]]
+    assert set(delivered) == all_ids
+
+    # Order per producer (per spool segment sequence) kept at the endpoint.
+    arrivals = first_arrivals(records)
+    for producer, ids in produced.items():
+        got = [i for i in arrivals if i in set(ids)]
+        assert got == ids, f"{producer}'s events arrived out of order"
+
+    # A batch id always names the same events; a retried batch keeps its id.
+    by_id: dict[str, list[str]] = {}
+    for r in records:
+        assert by_id.setdefault(r["batch_id"], r["event_ids"]) == r["event_ids"], f"batch {r['batch_id']} changed"
+    by_first: dict[str, set[str]] = {}
+    for r in records:
+        by_first.setdefault(r["event_ids"][0], set()).add(r["batch_id"])
+    retried = [ids for ids in by_id.values() if sum(1 for r in records if r["event_ids"] == ids) > 1]
+    assert retried, "no batch was retried: the failure phases did not bite"
+    assert all(len(b) == 1 for b in by_first.values()), "a batch was re-sent under a new id"
+
+    # Every segment was closed and delivered: the shipper deleted them all.
+    wait_until(lambda: not list(spool.glob("seg-*.jsonl")), timeout=10, what="shipped segments deleted")
+    assert (spool / "ship-webhook-main.checkpoint").exists()
+
+
+def test_a_batch_out_of_retries_goes_to_the_dead_letter_file_and_shipping_moves_on(e2e, tracking_bin):
+    port = free_port()
+    spool = Path(e2e.path("spool"))
+    spool.mkdir()
+    receiver = Receiver(e2e, port)
+    receiver.mode("fail")
+    receiver.start()
+    dead = Path(e2e.path("dead.jsonl"))
+    config = ship_config(e2e, port, spool, max_retry_seconds=2, dead_letter=str(dead), batch_max_events=10)
+    first = SegmentWriter(spool, "tracker", 5, pid=7)
+    lost = [make_event(n, "tracker") for n in range(5)]
+    for e in lost:
+        first.write(e)          # fills and closes the first segment
+    shipper = Shipper(tracking_bin, config, Path(e2e.path("ship.log")))
+    shipper.start()
+    e2e.items.append(_Stopper(shipper, receiver))
+    wait_until(dead.exists, timeout=20, what="the dead-letter file")
+    receiver.mode("ok")
+    later = [make_event(n, "tracker") for n in range(5, 8)]
+    for e in later:
+        first.write(e)
+    first.close()
+    wait_until(lambda: {e["event_id"] for e in later} <= receiver.delivered_ids(), timeout=20,
+               what="the events after the dead-lettered batch")
+    assert shipper.stop() == 0
+    lines = [json.loads(line) for line in dead.read_text().splitlines()]
+    assert [l["event"]["event_id"] for l in lines] == [e["event_id"] for e in lost]
+    assert all(l["sink"] == "webhook-main" and l["batch_id"] and "500" in l["error"] for l in lines)
+    assert not {e["event_id"] for e in lost} & receiver.delivered_ids()
+    log = Path(e2e.path("ship.log")).read_text()
+    assert "dead-letter" in log
+
+
+def test_once_ships_what_is_spooled_and_exits(e2e, tracking_bin):
+    port = free_port()
+    spool = Path(e2e.path("spool"))
+    spool.mkdir()
+    receiver = Receiver(e2e, port)
+    receiver.start()
+    e2e.items.append(_Stopper(None, receiver))
+    w = SegmentWriter(spool, "milter", 1000, pid=9)
+    events = [make_event(n, "milter") for n in range(250)]
+    for e in events:
+        w.write(e)            # the segment stays open (locked): --once still ships it
+    config = ship_config(e2e, port, spool, batch_max_seconds=60)
+    run = subprocess.run([str(tracking_bin), "ship", "--config", str(config), "--once"], capture_output=True, timeout=60)
+    assert run.returncode == 0, run.stderr.decode()
+    assert receiver.delivered_ids() == {e["event_id"] for e in events}
+    # Nothing new: a second run sends nothing.
+    before = len(receiver.records())
+    run = subprocess.run([str(tracking_bin), "ship", "--config", str(config), "--once"], capture_output=True, timeout=60)
+    assert run.returncode == 0 and len(receiver.records()) == before
+    # A failing endpoint: exit 75, the events stay for the next run.
+    w.write(make_event(999, "milter"))
+    receiver.mode("fail")
+    run = subprocess.run([str(tracking_bin), "ship", "--config", str(config), "--once"], capture_output=True, timeout=60)
+    assert run.returncode == 75, run.stderr.decode()
+    receiver.mode("ok")
+    run = subprocess.run([str(tracking_bin), "ship", "--config", str(config), "--once"], capture_output=True, timeout=60)
+    assert run.returncode == 0 and len(receiver.delivered_ids()) == 251
+    w.close()
+
+
+def test_ship_refuses_a_bad_config_and_says_when_there_is_nothing_to_ship(e2e, tracking_bin):
+    spool = Path(e2e.path("spool"))
+    spool.mkdir()
+    bad = e2e.path("bad.yaml")
+    Path(bad).write_text(f"events:\n  spool:\n    dir: {spool}\n  webhooks:\n    - url: http://127.0.0.1:1/\n      batch_max_event: 5\n")
+    run = subprocess.run([str(tracking_bin), "ship", "--config", str(bad)], capture_output=True, timeout=30)
+    assert run.returncode == 78
+    assert f"{bad}:6:" in run.stderr.decode() and "batch_max_events" in run.stderr.decode()
+    none = e2e.path("none.yaml")
+    Path(none).write_text(f"events:\n  spool:\n    dir: {spool}\n")
+    run = subprocess.run([str(tracking_bin), "ship", "--config", str(none)], capture_output=True, timeout=30)
+    assert run.returncode == 78
+    assert "no sinks are configured" in run.stderr.decode()
+
+
+class _Stopper:
+    """Registered with the test's Resources so the processes stop whatever happened."""
+
+    def __init__(self, shipper, receiver):
+        self.shipper = shipper
+        self.receiver = receiver
+
+    def stop(self) -> None:
+        if self.shipper and self.shipper.proc and self.shipper.proc.poll() is None:
+            self.shipper.proc.kill()
+            self.shipper.proc.wait(timeout=10)
+        self.receiver.kill()
+
+    def diagnostics(self) -> str:
+        return ""
