@@ -39,6 +39,8 @@ struct ShipperLoop {
                 guard await shipper.sleep(.seconds(30)) else { return .finished }
             }
         }
+        // Segments finished in an earlier run may now be finished by every sink.
+        shipper.finished(sink: sink, segments: finishedSegments)
         while !shipper.isStopped {
             let plan: BatchPlan?
             do { plan = try nextBatch() } catch {

@@ -10,6 +10,9 @@ struct ReceivedRequest: Sendable {
     let headers: [String: String]
     let body: [UInt8]
 
+    /// A header by name, any case.
+    func header(_ name: String) -> String? { headers[name.lowercased()] }
+
     var jsonArray: [[String: Any]]? {
         (try? JSONSerialization.jsonObject(with: Data(body))) as? [[String: Any]]
     }
@@ -33,7 +36,7 @@ final class TestReceiver: Sendable {
         router.post("**") { request, context -> Response in
             let bytes = try await request.body.collect(upTo: 16 << 20)
             var headers: [String: String] = [:]
-            for field in request.headers { headers[field.name.canonicalName] = field.value }
+            for field in request.headers { headers[field.name.canonicalName.lowercased()] = field.value }
             let seen = ReceivedRequest(path: request.uri.path, headers: headers, body: Array(buffer: bytes))
             let index = self.received.withLock { list in
                 list.append(seen)

@@ -61,7 +61,7 @@ struct ShipperTests {
         #expect(sink.delivered(afterFailing: 0) == Self.ids(0..<5))
         #expect(spool.segmentNames == [segment.name], "an open segment is never deleted")
         shipper.stop()
-        await running.value
+        _ = await running.value
         segment.close()
     }
 
@@ -74,7 +74,7 @@ struct ShipperTests {
         let running = Task { await shipper.run() }
         #expect(await eventually(10) { sink.batches.count == 3 })
         shipper.stop()
-        await running.value
+        _ = await running.value
         let batches = sink.batches
         #expect(Set(batches.map(\.id)).count == 1)
         #expect(batches.allSatisfy { $0.events.map(\.eventID) == Self.ids(0..<4) })
@@ -91,7 +91,7 @@ struct ShipperTests {
         let running = Task { await first.run() }
         #expect(await eventually(5) { !failing.batches.isEmpty })
         first.stop()
-        await running.value
+        _ = await running.value
         let failedID = try #require(failing.batches.first?.id)
         let recorded = try CheckpointStore(directory: spool.directory).load(sink: "test")
         #expect(recorded.inFlight?.count == 3)
@@ -116,7 +116,7 @@ struct ShipperTests {
         let deadPath = spool.directory + "/dead-letter-test.jsonl"
         #expect(await eventually(15) { spool.segmentNames.isEmpty })
         shipper.stop()
-        await running.value
+        _ = await running.value
         let lines = try String(contentsOfFile: deadPath, encoding: .utf8).split(separator: "\n")
         let objects = try lines.map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
         #expect(objects.compactMap { ($0["event"] as? [String: Any])?["event_id"] as? String } == Self.ids(0..<5))
@@ -166,7 +166,7 @@ struct ShipperTests {
         #expect(await eventually(5) { sink.batches.count == 1 })
         let stopping = ContinuousClock.now
         shipper.stop()
-        await running.value
+        _ = await running.value
         #expect(ContinuousClock.now - stopping < .seconds(2))
         #expect(spool.segmentNames.count == 1)
         #expect(try CheckpointStore(directory: spool.directory).load(sink: "test").inFlight != nil)

@@ -85,9 +85,9 @@ struct WebhookConfigTests {
         #expect(hook.auth == .basic(username: "u", password: Secret("pw-from-file")))
         #expect(hook.signingSecret == Secret("sig-from-file"))
         let empty = Self.error("    - url: https://h.example/\n      signing_secret_file: empty\n", file: dir + "/c.yaml")
-        #expect(empty.contains("c.yaml:7:") && empty.contains("is empty"))
+        #expect(empty.contains("c.yaml:6:") && empty.contains("is empty"))
         let missing = Self.error("    - url: https://h.example/\n      signing_secret_file: nope\n", file: dir + "/c.yaml")
-        #expect(missing.contains("c.yaml:7:") && missing.contains("cannot read"))
+        #expect(missing.contains("c.yaml:6:") && missing.contains("cannot read"))
     }
 
     @Test("mistakes stop start-up at FILE:LINE and say what to do", arguments: [
