@@ -143,12 +143,15 @@ def test_ten_thousand_events_survive_a_failing_receiver_and_a_killed_shipper(e2e
         time.sleep(max(0.0, started + t - time.monotonic()))
 
     at(2); receiver.mode("fail")
-    at(5); receiver.mode("hang")
-    at(8); receiver.mode("ok")
-    at(10); receiver.kill()
-    at(12); receiver.start()
-    at(13); shipper.stop(signal.SIGKILL)
-    at(14); shipper.start()
+    at(3.5); shipper.stop(signal.SIGKILL)     # while a batch is failing
+    restarted = time.time()
+    at(4); shipper.start()
+    at(6); receiver.mode("hang")
+    at(9); receiver.mode("ok")
+    at(11); receiver.kill()
+    at(13); receiver.start()
+    at(14); shipper.stop(signal.SIGKILL)      # while events flow
+    at(14.5); shipper.start()
     writer.join(timeout=60)
     assert not writer.is_alive()
     all_ids = set(produced["milter"]) | set(produced["tracker"])
@@ -187,6 +190,10 @@ def test_ten_thousand_events_survive_a_failing_receiver_and_a_killed_shipper(e2e
     retried = [ids for ids in by_id.values() if sum(1 for r in records if r["event_ids"] == ids) > 1]
     assert retried, "no batch was retried: the failure phases did not bite"
     assert all(len(b) == 1 for b in by_first.values()), "a batch was re-sent under a new id"
+    # The batch that was failing when ship was killed went again, same id, from the new process.
+    across = [b for b in by_id if any(r["batch_id"] == b and r["t"] < restarted for r in records)
+              and any(r["batch_id"] == b and r["t"] > restarted for r in records)]
+    assert across, "no batch was re-sent after the SIGKILL restart"
 
     # Every segment was closed and delivered: the shipper deleted them all.
     wait_until(lambda: not list(spool.glob("seg-*.jsonl")), timeout=10, what="shipped segments deleted")
@@ -286,3 +293,42 @@ class _Stopper:
 
     def diagnostics(self) -> str:
         return ""
+
+
+def test_the_tracker_ships_in_process_and_reports_on_its_metrics(e2e, tracking_bin):
+    """A one-host set-up: with events.spool and a webhook configured, `tracker` ships the
+    spool itself (no `ship` process) and its /metrics carries the shipper's metrics."""
+    from harness.programs import make_key_file
+    from harness.trackerprocess import running_tracker
+    from test_tracker_events_file import get_text, metric
+
+    hook_port, port = free_port(), free_port()
+    spool = Path(e2e.path("spool"))
+    spool.mkdir()
+    receiver = Receiver(e2e, hook_port)
+    receiver.start()
+    e2e.items.append(_Stopper(None, receiver))
+    closed = SegmentWriter(spool, "milter", 300, pid=11)
+    events = [make_event(n, "milter") for n in range(300)]
+    for e in events:
+        closed.write(e)
+    config = write_yaml(e2e.path("tracker.yaml"), {
+        "milter": {"socket": f"unix:{e2e.path('unused.sock')}"},
+        "log": {"format": "json", "level": "info"},
+        "keys": {"file": str(make_key_file(e2e, tracking_bin))},
+        "tracking": {"tracking_domain": f"{LOOPBACK}:{port}"},
+        "tracker": {"listen": f"{LOOPBACK}:{port}", "events_file": str(e2e.path("events.jsonl"))},
+        "events": {"spool": {"dir": str(spool)}, "webhooks": [
+            {"name": "main", "url": f"http://{LOOPBACK}:{hook_port}/", "batch_max_seconds": 0}]},
+    })
+    log = Path(e2e.path("tracker.log"))
+    with running_tracker(tracking_bin, config, port, log) as tracker:
+        wait_until(lambda: receiver.delivered_ids() == {e["event_id"] for e in events}, timeout=20,
+                   what="the spooled events at the webhook")
+        wait_until(lambda: not list(spool.glob("seg-*.jsonl")), timeout=10, what="the shipped segment deleted")
+        text = get_text(f"http://{LOOPBACK}:{port}/metrics")
+        assert metric(text, 'ship_events_delivered_total{sink="webhook-main"}') == 300
+        assert metric(text, 'ship_batches_sent_total{sink="webhook-main"}') >= 1
+        assert metric(text, 'ship_queue_bytes{sink="webhook-main"}') == 0
+    assert tracker.returncode == 0
+    assert "shipping events in-process" in log.read_text()
