@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "MilterTesting", targets: ["MilterTesting"]),
         .library(name: "Tracking", targets: ["Tracking"]),
         .library(name: "TrackingRuntime", targets: ["TrackingRuntime"]),
+        .library(name: "EventSpool", targets: ["EventSpool"]),
         .executable(name: "tracking-milter", targets: ["tracking-milter"]),
         .executable(name: "footer-milter", targets: ["FooterMilter"]),
         .executable(name: "passthrough-milter", targets: ["PassthroughMilter"]),
@@ -41,6 +42,16 @@ let package = Package(
         ),
         .target(name: "Posix", swiftSettings: strict),
         .target(
+            name: "EventSpool",
+            dependencies: [
+                "Posix",
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "Milter",
             dependencies: ["CMilter", "Posix", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
@@ -51,7 +62,7 @@ let package = Package(
         .target(
             name: "TrackingRuntime",
             dependencies: [
-                "Tracking", "Posix", "PolicyScript",
+                "Tracking", "Posix", "PolicyScript", "EventSpool",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -61,7 +72,7 @@ let package = Package(
         .target(
             name: "EventShipping",
             dependencies: [
-                "TrackingRuntime", "Posix", "Tracking", "MetricsEndpoint",
+                "TrackingRuntime", "Posix", "Tracking", "MetricsEndpoint", "EventSpool",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -86,7 +97,7 @@ let package = Package(
         .target(
             name: "TrackingMilter",
             dependencies: [
-                "Milter", "Tracking", "TrackingRuntime", "MetricsEndpoint",
+                "Milter", "Tracking", "TrackingRuntime", "MetricsEndpoint", "EventSpool",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -95,7 +106,7 @@ let package = Package(
         .target(
             name: "Tracker",
             dependencies: [
-                "Tracking", "TrackingRuntime", "Posix", "MetricsEndpoint", "EventShipping",
+                "Tracking", "TrackingRuntime", "Posix", "MetricsEndpoint", "EventSpool", "EventShipping",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -143,7 +154,7 @@ let package = Package(
         .testTarget(
             name: "EventShippingTests",
             dependencies: [
-                "EventShipping", "TrackingRuntime", "Tracking",
+                "EventShipping", "EventSpool", "TrackingRuntime", "Tracking",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -153,6 +164,7 @@ let package = Package(
         ),
         .testTarget(name: "MilterTests", dependencies: ["Milter", "MilterTesting"], swiftSettings: strict),
         .testTarget(name: "TrackingTests", dependencies: ["Tracking"], swiftSettings: strict),
+        .testTarget(name: "EventSpoolTests", dependencies: ["EventSpool", "Posix"], swiftSettings: strict),
         .testTarget(name: "PolicyScriptTests", dependencies: ["PolicyScript", "Tracking"], swiftSettings: strict),
         .testTarget(
             name: "TrackingRuntimeTests",
@@ -161,13 +173,13 @@ let package = Package(
         ),
         .testTarget(
             name: "TrackingMilterTests",
-            dependencies: ["TrackingMilter", "TrackingRuntime", "Milter", "MilterTesting", "Tracking"],
+            dependencies: ["TrackingMilter", "TrackingRuntime", "Milter", "MilterTesting", "Tracking", "EventSpool"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "TrackerTests",
             dependencies: [
-                "Tracker", "Tracking", "TrackingRuntime",
+                "Tracker", "Tracking", "TrackingRuntime", "EventSpool",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

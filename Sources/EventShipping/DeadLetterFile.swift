@@ -30,15 +30,14 @@ public struct DeadLetterFile: Sendable {
             out += event.json
             out += Array("}\n".utf8)
         }
-        let fd = try Posix.call("open \(path)") { open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640) }
-        defer { close(fd) }
+        let fd = try Posix.open(path, O_WRONLY | O_APPEND | O_CREAT)
+        defer { Posix.close(fd) }
         do {
             try Posix.writeAll(fd, out)
         } catch {
             // Half a line would break the file for jq: cut back to where this append began.
-            var info = stat()
-            if error.written > 0, fstat(fd, &info) == 0 {
-                _ = ftruncate(fd, info.st_size - off_t(error.written))
+            if error.written > 0, let size = try? Posix.fileSize(fd) {
+                try? Posix.truncate(fd, to: size - error.written)
             }
             throw error
         }

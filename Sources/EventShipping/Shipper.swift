@@ -1,3 +1,4 @@
+import EventSpool
 import Foundation
 import Logging
 import Synchronization
@@ -25,8 +26,7 @@ public final class Shipper: Sendable {
         case failed
     }
 
-    let spool: any ShipperSpool
-    let checkpoints: CheckpointStore
+    let spool: SpoolDirectory
     let lanes: [ShipperLane]
     let logger: Logger
     let pollInterval: Duration
@@ -36,13 +36,12 @@ public final class Shipper: Sendable {
     private let janitor: SpoolJanitor
 
     public init(
-        spool: any ShipperSpool, checkpoints: CheckpointStore, lanes: [ShipperLane], logger: Logger,
+        spool: SpoolDirectory, lanes: [ShipperLane], logger: Logger,
         pollInterval: Duration = .milliseconds(200),
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
         wallClock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
     ) {
         self.spool = spool
-        self.checkpoints = checkpoints
         self.lanes = lanes
         self.logger = logger
         self.pollInterval = pollInterval
@@ -83,7 +82,7 @@ public final class Shipper: Sendable {
         return !isStopped
     }
 
-    func finished(sink: String, segments: Set<String>) {
+    func finished(sink: String, segments: Set<SpoolSegment>) {
         janitor.report(sink: sink, finished: segments, spool: spool, logger: logger)
     }
 }

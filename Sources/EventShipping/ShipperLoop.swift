@@ -1,3 +1,4 @@
+import EventSpool
 import Logging
 import TrackingRuntime
 
@@ -8,8 +9,15 @@ struct ShipperLoop {
     let lane: ShipperLane
     let mode: Shipper.Mode
     let metrics: ShipperMetrics
+    let inFlightStore: InFlightStore
     var logger: Logger
-    var checkpoint = ShipCheckpoint()
+    /// Per segment, the offset delivered to (saved in `ship-SINK.checkpoint`).
+    var checkpoint = SpoolCheckpoint()
+    var checkpoints: CheckpointStore?
+    /// Closed segments read to their end: nothing more will come from them.
+    var finished: Set<SpoolSegment> = []
+    /// The batch being delivered (saved in `ship-SINK.inflight`).
+    var inFlight: InFlightBatch?
     /// When the unread head of a segment (`segment@offset`) was first seen, for batch_max_seconds.
     var waitingSince: [String: ContinuousClock.Instant] = [:]
     /// Bytes and lines read so far, for the queue-events estimate.
@@ -21,6 +29,7 @@ struct ShipperLoop {
         self.lane = lane
         self.mode = mode
         self.metrics = ShipperMetrics(sink: lane.sink.name)
+        self.inFlightStore = InFlightStore(spoolDirectory: shipper.spool.path, sink: lane.sink.name)
         var logger = shipper.logger
         logger[metadataKey: "sink"] = "\(lane.sink.name)"
         self.logger = logger
@@ -31,7 +40,10 @@ struct ShipperLoop {
     mutating func run() async -> Shipper.LaneOutcome {
         while !shipper.isStopped {
             do {
-                checkpoint = try shipper.checkpoints.load(sink: sink)
+                let store = try CheckpointStore(spool: shipper.spool, sink: sink)
+                checkpoint = try store.load()
+                checkpoints = store
+                inFlight = inFlightStore.load()
                 break
             } catch {
                 logger.critical("cannot read this sink's checkpoint; not shipping to it", metadata: ["error": "\(error)"])
@@ -39,8 +51,6 @@ struct ShipperLoop {
                 guard await shipper.sleep(.seconds(30)) else { return .finished }
             }
         }
-        // Segments finished in an earlier run may now be finished by every sink.
-        shipper.finished(sink: sink, segments: finishedSegments)
         while !shipper.isStopped {
             let plan: BatchPlan?
             do { plan = try nextBatch() } catch {
@@ -68,39 +78,39 @@ struct ShipperLoop {
     /// The next batch to send now, or nil when there is none yet. Walks the segments oldest
     /// first; an unread head that is neither full nor in a closed segment waits up to
     /// batch_max_seconds for more events, and meanwhile a later segment may go.
-    mutating func nextBatch() throws -> BatchPlan? {
-        let segments = try shipper.spool.segments()
-        prune(keeping: Set(segments))
-        if let inFlight = checkpoint.inFlight, let plan = try resume(inFlight) { return plan }
-        checkpoint.inFlight = nil
+    mutating func nextBatch() throws(SpoolError) -> BatchPlan? {
+        let spool = shipper.spool
+        let segments = try spool.segments()
+        prune(keeping: segments)
+        if let inFlight, let plan = try resume(inFlight, in: segments) { return plan }
+        inFlight = nil
         var queueBytes = 0
         var chosen: BatchPlan?
         var oldest: Double?
-        for segment in segments where !checkpoint.isDone(segment) {
-            let offset = checkpoint.offset(in: segment)
-            let size = try shipper.spool.size(of: segment) ?? offset
+        for segment in segments where !finished.contains(segment) {
+            let offset = checkpoint.offset(of: segment)
+            let size = try spool.size(of: segment) ?? offset
             queueBytes += max(0, size - offset)
             guard chosen == nil else { continue }
             // Closed first, then read: a line appended before the close is in the read.
-            let closed = shipper.spool.isClosed(segment)
-            let read = try shipper.spool.readLines(segment, from: offset, maxBytes: lane.delivery.batchMaxBytes)
+            let closed = try spool.isClosed(segment)
+            let read = try spool.readLines(segment, from: offset, maxBytes: lane.delivery.batchMaxBytes)
             if read.lines.isEmpty {
-                if read.skipped > 0 {
-                    skip(segment, to: read.next, lines: read.skipped)
+                if read.skippedBytes > 0 {
+                    skip(segment, to: read.endOffset, bytes: read.skippedBytes)
                 } else if closed {
-                    checkpoint.segments[segment] = SegmentProgress(offset: offset, done: true)
-                    saveCheckpoint()
-                    shipper.finished(sink: sink, segments: finishedSegments)
+                    finished.insert(segment)
+                    shipper.finished(sink: sink, segments: finished)
                 }
                 continue
             }
             let lines = Array(read.lines.prefix(lane.delivery.batchMaxEvents))
             let byteCount = lines.reduce(0) { $0 + $1.count + 1 }
-            let next = lines.count == read.lines.count ? read.next : offset + byteCount
-            let full = lines.count < read.lines.count || size > read.next
+            let next = lines.count == read.lines.count ? read.endOffset : offset + byteCount
+            let full = lines.count < read.lines.count || size > read.endOffset
             let plan = BatchPlan(segment: segment, offset: offset, next: next, lines: lines, firstAttempt: nil)
             if oldest == nil { oldest = plan.firstTimestamp }
-            let key = "\(segment)@\(offset)"
+            let key = "\(segment.name)@\(offset)"
             let since = waitingSince[key] ?? ContinuousClock.now
             waitingSince[key] = since
             if full || closed || mode == .once || ContinuousClock.now - since >= .seconds(lane.delivery.batchMaxSeconds) {
@@ -114,34 +124,33 @@ struct ShipperLoop {
     }
 
     /// The batch a previous attempt (maybe a previous process) recorded, re-formed exactly.
-    mutating func resume(_ inFlight: InFlightBatch) throws -> BatchPlan? {
-        guard checkpoint.offset(in: inFlight.segment) == inFlight.offset, inFlight.next > inFlight.offset else { return nil }
-        let read = try shipper.spool.readLines(inFlight.segment, from: inFlight.offset, maxBytes: inFlight.next - inFlight.offset)
-        guard read.lines.count == inFlight.count, read.next == inFlight.next else {
+    mutating func resume(_ recorded: InFlightBatch, in segments: [SpoolSegment]) throws(SpoolError) -> BatchPlan? {
+        guard let segment = segments.first(where: { $0.name == recorded.segment }),
+              checkpoint.offset(of: segment) == recorded.offset, recorded.next > recorded.offset else { return nil }
+        let read = try shipper.spool.readLines(segment, from: recorded.offset, maxBytes: recorded.next - recorded.offset)
+        guard read.lines.count == recorded.count, read.endOffset == recorded.next else {
             logger.warning("the recorded in-flight batch no longer matches the spool; forming a new one",
-                           metadata: ["segment": "\(inFlight.segment)", "offset": "\(inFlight.offset)"])
+                           metadata: ["segment": "\(recorded.segment)", "offset": "\(recorded.offset)"])
             return nil
         }
-        return BatchPlan(segment: inFlight.segment, offset: inFlight.offset, next: inFlight.next, lines: read.lines,
-                         firstAttempt: inFlight.firstAttempt)
+        return BatchPlan(segment: segment, offset: recorded.offset, next: recorded.next, lines: read.lines,
+                         firstAttempt: recorded.firstAttempt)
     }
 
-    mutating func prune(keeping present: Set<String>) {
-        let gone = checkpoint.segments.keys.filter { !present.contains($0) }
-        for segment in gone { checkpoint.segments[segment] = nil }
-        if let inFlight = checkpoint.inFlight, !present.contains(inFlight.segment) { checkpoint.inFlight = nil }
-        if waitingSince.count > 4 * max(present.count, 16) { waitingSince = [:] }
+    mutating func prune(keeping segments: [SpoolSegment]) {
+        checkpoint.keepOnly(segments)
+        let present = Set(segments)
+        finished = finished.intersection(present)
+        if waitingSince.count > 4 * max(segments.count, 16) { waitingSince = [:] }
     }
 
-    mutating func skip(_ segment: String, to next: Int, lines: Int) {
-        metrics.linesSkipped.increment(by: lines)
-        logger.error("skipped spool lines longer than any event (\(SpoolRead.maxLineBytes) bytes)",
-                     metadata: ["segment": "\(segment)", "lines": "\(lines)"])
-        checkpoint.segments[segment] = SegmentProgress(offset: next)
+    mutating func skip(_ segment: SpoolSegment, to next: Int, bytes: Int) {
+        metrics.linesSkipped.increment()
+        logger.error("skipped a spool line longer than any event (\(SpoolDirectory.maxLineBytes) bytes)",
+                     metadata: ["segment": "\(segment.name)", "bytes": "\(bytes)"])
+        checkpoint.set(next, for: segment)
         saveCheckpoint()
     }
-
-    var finishedSegments: Set<String> { Set(checkpoint.segments.filter(\.value.done).keys) }
 
     // MARK: delivering
 
@@ -160,14 +169,20 @@ struct ShipperLoop {
         if events.count < plan.lines.count {
             metrics.linesSkipped.increment(by: plan.lines.count - events.count)
             logger.error("skipped spool lines that are not event objects with event_id and type",
-                         metadata: ["segment": "\(plan.segment)", "offset": "\(plan.offset)", "lines": "\(plan.lines.count - events.count)"])
+                         metadata: ["segment": "\(plan.segment.name)", "offset": "\(plan.offset)", "lines": "\(plan.lines.count - events.count)"])
         }
         guard !events.isEmpty else { return .delivered }
         let batch = EventBatch(id: plan.id, events: events)
         let firstAttempt = plan.firstAttempt ?? shipper.wallClock()
-        checkpoint.inFlight = InFlightBatch(segment: plan.segment, offset: plan.offset, next: plan.next,
-                                            count: plan.lines.count, firstAttempt: firstAttempt)
-        saveCheckpoint()
+        let record = InFlightBatch(segment: plan.segment.name, offset: plan.offset, next: plan.next,
+                                   count: plan.lines.count, firstAttempt: firstAttempt)
+        if record != inFlight {
+            inFlight = record
+            do { try inFlightStore.save(record) } catch {
+                logger.warning("cannot record the batch in flight; after a restart it may go under another id",
+                               metadata: ["error": "\(error)"])
+            }
+        }
         var failures = 0
         while true {
             do {
@@ -222,14 +237,17 @@ struct ShipperLoop {
     }
 
     mutating func advance(past plan: BatchPlan) {
-        checkpoint.segments[plan.segment] = SegmentProgress(offset: plan.next)
-        checkpoint.inFlight = nil
-        waitingSince["\(plan.segment)@\(plan.offset)"] = nil
+        checkpoint.set(plan.next, for: plan.segment)
+        waitingSince["\(plan.segment.name)@\(plan.offset)"] = nil
         saveCheckpoint()
+        if inFlight != nil {
+            inFlight = nil
+            inFlightStore.clear()
+        }
     }
 
     func saveCheckpoint() {
-        do { try shipper.checkpoints.save(checkpoint, sink: sink) } catch {
+        do { try checkpoints?.save(checkpoint) } catch {
             logger.error("cannot write the checkpoint; after a restart this sink re-sends from its last one",
                          metadata: ["error": "\(error)"])
         }
@@ -238,14 +256,14 @@ struct ShipperLoop {
 
 /// The lines `[offset, next)` of one segment, to go as one batch.
 struct BatchPlan {
-    let segment: String
+    let segment: SpoolSegment
     let offset: Int
     let next: Int
     let lines: [[UInt8]]
     /// Unix seconds of the first attempt when resuming a recorded batch.
     let firstAttempt: Double?
 
-    var id: String { BatchID.make(segment: segment, offset: offset, count: lines.count) }
+    var id: String { BatchID.make(segment: segment.name, offset: offset, count: lines.count) }
 
     var firstTimestamp: Double? {
         lines.first.flatMap { SpooledEvent(line: $0) }?.timestamp.flatMap(Timestamp.parse)

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import EventSpool
 import Logging
 import NIOCore
 import TrackingRuntime
@@ -22,8 +23,7 @@ public struct ShipperSetup: Sendable {
         let lanes = events.webhooks.map { webhook in
             ShipperLane(sink: WebhookSink(settings: webhook, client: client), delivery: webhook.delivery, spoolDirectory: spool.directory)
         } + extraLanes
-        let shipper = Shipper(spool: SegmentDirectory(directory: spool.directory),
-                              checkpoints: CheckpointStore(directory: spool.directory), lanes: lanes, logger: logger)
+        let shipper = Shipper(spool: SpoolDirectory(path: spool.directory), lanes: lanes, logger: logger)
         return ShipperSetup(shipper: shipper, client: client)
     }
 

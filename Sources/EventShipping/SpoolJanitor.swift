@@ -1,18 +1,19 @@
+import EventSpool
 import Logging
 import Synchronization
 
 /// Deletes the closed segments that every sink has delivered to their end. Each lane reports
 /// its finished segments; a segment goes once all lanes list it.
 final class SpoolJanitor: Sendable {
-    private let finished: Mutex<[String: Set<String>]>
+    private let finished: Mutex<[String: Set<SpoolSegment>]>
 
     init(sinks: [String]) {
         finished = Mutex(Dictionary(uniqueKeysWithValues: sinks.map { ($0, []) }))
     }
 
     /// Records `sink`'s finished segments and deletes those every sink has finished.
-    func report(sink: String, finished segments: Set<String>, spool: any ShipperSpool, logger: Logger) {
-        let common: Set<String> = finished.withLock { state in
+    func report(sink: String, finished segments: Set<SpoolSegment>, spool: SpoolDirectory, logger: Logger) {
+        let common: Set<SpoolSegment> = finished.withLock { state in
             state[sink] = segments
             return state.values.dropFirst().reduce(state.values.first ?? []) { $0.intersection($1) }
         }

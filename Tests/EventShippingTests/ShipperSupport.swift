@@ -1,3 +1,4 @@
+import EventSpool
 import Foundation
 import Logging
 import Synchronization
@@ -56,7 +57,7 @@ final class TestSpool {
     /// A segment name `seg-…-PRODUCER-1-SEQ.jsonl`, later than the ones before.
     func nextName(_ producer: String = "tracker") -> String {
         serial += 1
-        return String(format: "seg-%016d-%@-1-%06d.jsonl", 1_700_000_000_000_000 + serial, producer, serial)
+        return "seg-\(1_700_000_000_000_000 + serial)-\(producer)-1-" + String(repeating: "0", count: 6 - String(serial).count) + "\(serial).jsonl"
     }
 
     /// An open segment: locked as a writer holds it until `close()`.
@@ -91,7 +92,18 @@ final class TestSpool {
         return segment.name
     }
 
-    var segmentNames: [String] { (try? SegmentDirectory(directory: directory).segments()) ?? [] }
+    var segmentNames: [String] { ((try? SpoolDirectory(path: directory).segments()) ?? []).map(\.name) }
+
+    /// The offset `sink`'s checkpoint holds for `segment`.
+    func checkpointOffset(_ segment: String, sink: String = "test") throws -> Int {
+        let store = try CheckpointStore(spool: SpoolDirectory(path: directory), sink: sink)
+        return try store.load().offsets[segment] ?? 0
+    }
+
+    /// The batch `sink` recorded as in flight.
+    func inFlight(sink: String = "test") -> InFlightBatch? {
+        InFlightStore(spoolDirectory: directory, sink: sink).load()
+    }
 
     func shipper(_ sinks: [RecordingSink], configure: (inout DeliverySettings) -> Void = { _ in }) -> Shipper {
         var delivery = DeliverySettings()
@@ -99,8 +111,7 @@ final class TestSpool {
         var logger = Logger(label: "shipper-test")
         logger.logLevel = .critical
         return Shipper(
-            spool: SegmentDirectory(directory: directory), checkpoints: CheckpointStore(directory: directory),
-            lanes: sinks.map { ShipperLane(sink: $0, delivery: delivery, spoolDirectory: directory) }, logger: logger,
+            spool: SpoolDirectory(path: directory), lanes: sinks.map { ShipperLane(sink: $0, delivery: delivery, spoolDirectory: directory) }, logger: logger,
             pollInterval: .milliseconds(20), random: { 0 })
     }
 }

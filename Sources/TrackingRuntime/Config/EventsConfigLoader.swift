@@ -1,3 +1,5 @@
+import EventSpool
+
 /// Reads the `events:` section. Each sink's keys are read by its own loader.
 enum EventsConfigLoader {
     static let keys: Set = ["spool", "webhooks", "postgres", "metrics_listen"]
