@@ -1,5 +1,6 @@
 import EventSpool
 import Logging
+import Tracking
 import TrackingRuntime
 
 /// One sink's loop: plan the next batch from its checkpoint, deliver it (retrying), move the
@@ -104,8 +105,8 @@ struct ShipperLoop {
                 }
                 continue
             }
-            let lines = Array(read.lines.prefix(lane.delivery.batchMaxEvents))
-            let byteCount = lines.reduce(0) { $0 + $1.count + 1 }
+            let (lines, byteCount) = Self.batchPrefix(read.lines, maxEvents: lane.delivery.batchMaxEvents,
+                                                      maxBytes: lane.delivery.batchMaxBytes)
             let next = lines.count == read.lines.count ? read.endOffset : offset + byteCount
             let full = lines.count < read.lines.count || size > read.endOffset
             let plan = BatchPlan(segment: segment, offset: offset, next: next, lines: lines, firstAttempt: nil)
@@ -121,6 +122,18 @@ struct ShipperLoop {
         metrics.queueEvents.record(bytesSeen > 0 ? queueBytes * linesSeen / bytesSeen : 0)
         metrics.oldestSeconds.record(oldest.map { max(0, shipper.wallClock() - $0) } ?? 0)
         return chosen
+    }
+
+    /// The leading lines that fit the batch limits (at least one), and their bytes with newlines.
+    static func batchPrefix(_ lines: [[UInt8]], maxEvents: Int, maxBytes: Int) -> ([[UInt8]], Int) {
+        var bytes = 0
+        var count = 0
+        for line in lines.prefix(maxEvents) {
+            if count > 0 && bytes + line.count + 1 > maxBytes { break }
+            bytes += line.count + 1
+            count += 1
+        }
+        return (Array(lines.prefix(count)), bytes)
     }
 
     /// The batch a previous attempt (maybe a previous process) recorded, re-formed exactly.

@@ -1,15 +1,21 @@
 """`tracking-milter ship` against a real webhook receiver (harness/webhook_receiver.py, its
 own process on 127.0.0.1) while 10,000 events are written to the spool by two producers
-(harness/spoolwriter.py, the spool format of docs/events.md). During the run the receiver
+(two tracker processes, the real producers, answering 10,000 tracked clicks; their events
+files give each producer's order). During the run the receiver
 answers 500 for a while, hangs past the shipper's timeout for a while, and is killed and
 started again; the shipper itself is killed with SIGKILL and started again. Afterwards every
 event_id arrived, none is missing, each producer's events arrived in spool order, a batch id
 always stands for the same events, signatures and basic auth were right on every request.
 Small backoffs (1-2 s) and a 1 s timeout keep the run well under two minutes.
+
+The smaller tests (dead letter, --once, the tracker's in-process shipper) write their spool
+with harness/spoolwriter.py, which follows the spool format of docs/events.md, so that they
+control segment boundaries and open (locked) segments exactly.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -91,22 +97,38 @@ def ship_config(e2e, port: int, spool: Path, **webhook) -> Path:
     })
 
 
-def write_events(spool: Path, total: int, seconds: float) -> dict[str, list[str]]:
-    """Two producers, interleaved, over about ``seconds``; event ids per producer in order."""
-    writers = {"milter": SegmentWriter(spool, "milter", 1500, pid=1001),
-               "tracker": SegmentWriter(spool, "tracker", 1700, pid=1002)}
-    order: dict[str, list[str]] = {"milter": [], "tracker": []}
-    step = seconds / total
+def tracker_config(e2e, name: str, port: int, spool: Path, key_file: Path) -> Path:
+    """A tracker that spools its events (the real producer) and ships nothing itself."""
+    return write_yaml(e2e.path(f"{name}.yaml"), {
+        "milter": {"socket": f"unix:{e2e.path('unused.sock')}"},
+        "log": {"format": "json", "level": "info"},
+        "keys": {"file": str(key_file)},
+        "tracking": {"click_tracking_enabled": True, "tracking_domain": f"{LOOPBACK}:{port}"},
+        "tracker": {"listen": f"{LOOPBACK}:{port}", "events_file": str(e2e.path(f"{name}-events.jsonl")),
+                    "click_rate_limit": 0},
+        "events": {"spool": {"dir": str(spool), "segment_bytes": 65536}},
+    })
+
+
+def click(port: int, paths: list[str], total: int, seconds: float) -> None:
+    """``total`` clicks spread over about ``seconds`` on one keep-alive connection."""
+    import http.client
+    conn = http.client.HTTPConnection(LOOPBACK, port, timeout=10)
+    started = time.monotonic()
     for n in range(total):
-        producer = "milter" if n % 3 == 0 else "tracker"
-        event = make_event(n, producer)
-        writers[producer].write(event)
-        order[producer].append(event["event_id"])
-        if n % 100 == 99:
-            time.sleep(step * 100)
-    for w in writers.values():
-        w.close()
-    return order
+        conn.request("GET", paths[n % len(paths)], headers={"User-Agent": "ShipTest/1.0"})
+        response = conn.getresponse()
+        response.read()
+        assert response.status == 302, response.status
+        if n % 50 == 49:
+            time.sleep(max(0.0, started + seconds * (n + 1) / total - time.monotonic()))
+    conn.close()
+
+
+def spooled_order(events_file: Path) -> list[str]:
+    """A tracker's event ids in the order it appended them (its events file gets the same
+    lines as the spool, in the same order)."""
+    return [json.loads(line)["event_id"] for line in events_file.read_text().splitlines()]
 
 
 def first_arrivals(records: list[dict]) -> list[str]:
@@ -124,37 +146,52 @@ def first_arrivals(records: list[dict]) -> list[str]:
 
 
 def test_ten_thousand_events_survive_a_failing_receiver_and_a_killed_shipper(e2e, tracking_bin):
+    from harness.programs import make_key_file
+    from harness.trackerprocess import running_tracker
+    from test_tracker_events_file import tracked_urls
+
     port = free_port()
     spool = Path(e2e.path("spool"))
     spool.mkdir()
+    key_file = make_key_file(e2e, tracking_bin)
+    ports = [free_port(), free_port()]
+    configs = [tracker_config(e2e, f"tracker{i}", p, spool, key_file) for i, p in enumerate(ports)]
+    paths = [[u.split(str(p), 1)[1] for u in tracked_urls(tracking_bin, c, 50)] for c, p in zip(configs, ports)]
     receiver = Receiver(e2e, port, secret=SECRET, username="hook", password="pw", hang_seconds=3)
     receiver.start()
     config = ship_config(e2e, port, spool, auth="basic", username="hook", password="pw", signing_secret=SECRET)
     shipper = Shipper(tracking_bin, config, Path(e2e.path("ship.log")))
-    shipper.start()
     e2e.items.append(_Stopper(shipper, receiver))
 
-    produced: dict[str, list[str]] = {}
-    writer = threading.Thread(target=lambda: produced.update(write_events(spool, EVENTS, 16)))
-    writer.start()
-    started = time.monotonic()
+    with contextlib.ExitStack() as trackers:
+        for c, p, i in zip(configs, ports, range(2)):
+            trackers.enter_context(running_tracker(tracking_bin, c, p, e2e.path(f"tracker{i}.log")))
+        shipper.start()
+        clickers = [threading.Thread(target=click, args=(p, ps, EVENTS // 2, 15)) for p, ps in zip(ports, paths)]
+        for t in clickers:
+            t.start()
+        started = time.monotonic()
 
-    def at(t: float) -> None:
-        time.sleep(max(0.0, started + t - time.monotonic()))
+        def at(t: float) -> None:
+            time.sleep(max(0.0, started + t - time.monotonic()))
 
-    at(2); receiver.mode("fail")
-    at(3.5); shipper.stop(signal.SIGKILL)     # while a batch is failing
-    restarted = time.time()
-    at(4); shipper.start()
-    at(6); receiver.mode("hang")
-    at(9); receiver.mode("ok")
-    at(11); receiver.kill()
-    at(13); receiver.start()
-    at(14); shipper.stop(signal.SIGKILL)      # while events flow
-    at(14.5); shipper.start()
-    writer.join(timeout=60)
-    assert not writer.is_alive()
-    all_ids = set(produced["milter"]) | set(produced["tracker"])
+        at(2); receiver.mode("fail")
+        at(3.5); shipper.stop(signal.SIGKILL)     # while a batch is failing
+        restarted = time.time()
+        at(4); shipper.start()
+        at(6); receiver.mode("hang")
+        at(9); receiver.mode("ok")
+        at(11); receiver.kill()
+        at(13); receiver.start()
+        at(14); shipper.stop(signal.SIGKILL)      # while events flow
+        at(14.5); shipper.start()
+        for t in clickers:
+            t.join(timeout=60)
+        assert not any(t.is_alive() for t in clickers)
+    # The trackers stopped (SIGTERM): their last segments are closed.
+    produced = {f"tracker{i}": spooled_order(Path(e2e.path(f"tracker{i}-events.jsonl"))) for i in range(2)}
+    assert all(len(ids) == EVENTS // 2 for ids in produced.values())
+    all_ids = set(produced["tracker0"]) | set(produced["tracker1"])
     assert len(all_ids) == EVENTS
 
     wait_until(lambda: all_ids <= receiver.delivered_ids(), timeout=60, interval=0.5,
