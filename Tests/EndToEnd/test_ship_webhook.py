@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -26,8 +25,11 @@ import time
 from pathlib import Path
 
 from harness.net import LOOPBACK, free_port, tcp_accepts, wait_until
+from harness.programs import make_key_file
+from harness.trackerprocess import running_tracker
 from harness.spoolwriter import SegmentWriter, make_event
 from harness.trackingconfig import write_yaml
+from test_tracker_events_file import get_text, metric, tracked_urls
 
 RECEIVER = Path(__file__).parent / "harness" / "webhook_receiver.py"
 SECRET = "s3cret-signing-key"
@@ -83,6 +85,17 @@ class Shipper:
         if self.proc.poll() is None:
             self.proc.send_signal(sig)
         return self.proc.wait(timeout=timeout)
+
+
+def spool_and_receiver(e2e, port: int, mode: str = "ok", **options) -> tuple[Path, "Receiver"]:
+    """An empty spool directory and a running receiver, stopped with the test."""
+    spool = Path(e2e.path("spool"))
+    spool.mkdir()
+    receiver = Receiver(e2e, port, **options)
+    receiver.mode(mode)
+    receiver.start()
+    e2e.items.append(_Stopper(None, receiver))
+    return spool, receiver
 
 
 def ship_config(e2e, port: int, spool: Path, **webhook) -> Path:
@@ -146,19 +159,12 @@ def first_arrivals(records: list[dict]) -> list[str]:
 
 
 def test_ten_thousand_events_survive_a_failing_receiver_and_a_killed_shipper(e2e, tracking_bin):
-    from harness.programs import make_key_file
-    from harness.trackerprocess import running_tracker
-    from test_tracker_events_file import tracked_urls
-
     port = free_port()
-    spool = Path(e2e.path("spool"))
-    spool.mkdir()
+    spool, receiver = spool_and_receiver(e2e, port, secret=SECRET, username="hook", password="pw", hang_seconds=3)
     key_file = make_key_file(e2e, tracking_bin)
     ports = [free_port(), free_port()]
     configs = [tracker_config(e2e, f"tracker{i}", p, spool, key_file) for i, p in enumerate(ports)]
     paths = [[u.split(str(p), 1)[1] for u in tracked_urls(tracking_bin, c, 50)] for c, p in zip(configs, ports)]
-    receiver = Receiver(e2e, port, secret=SECRET, username="hook", password="pw", hang_seconds=3)
-    receiver.start()
     config = ship_config(e2e, port, spool, auth="basic", username="hook", password="pw", signing_secret=SECRET)
     shipper = Shipper(tracking_bin, config, Path(e2e.path("ship.log")))
     e2e.items.append(_Stopper(shipper, receiver))
@@ -239,11 +245,7 @@ def test_ten_thousand_events_survive_a_failing_receiver_and_a_killed_shipper(e2e
 
 def test_a_batch_out_of_retries_goes_to_the_dead_letter_file_and_shipping_moves_on(e2e, tracking_bin):
     port = free_port()
-    spool = Path(e2e.path("spool"))
-    spool.mkdir()
-    receiver = Receiver(e2e, port)
-    receiver.mode("fail")
-    receiver.start()
+    spool, receiver = spool_and_receiver(e2e, port, mode="fail")
     dead = Path(e2e.path("dead.jsonl"))
     config = ship_config(e2e, port, spool, max_retry_seconds=2, dead_letter=str(dead), batch_max_events=10)
     first = SegmentWriter(spool, "tracker", 5, pid=7)
@@ -272,11 +274,7 @@ def test_a_batch_out_of_retries_goes_to_the_dead_letter_file_and_shipping_moves_
 
 def test_once_ships_what_is_spooled_and_exits(e2e, tracking_bin):
     port = free_port()
-    spool = Path(e2e.path("spool"))
-    spool.mkdir()
-    receiver = Receiver(e2e, port)
-    receiver.start()
-    e2e.items.append(_Stopper(None, receiver))
+    spool, receiver = spool_and_receiver(e2e, port)
     w = SegmentWriter(spool, "milter", 1000, pid=9)
     events = [make_event(n, "milter") for n in range(250)]
     for e in events:
@@ -335,16 +333,8 @@ class _Stopper:
 def test_the_tracker_ships_in_process_and_reports_on_its_metrics(e2e, tracking_bin):
     """A one-host set-up: with events.spool and a webhook configured, `tracker` ships the
     spool itself (no `ship` process) and its /metrics carries the shipper's metrics."""
-    from harness.programs import make_key_file
-    from harness.trackerprocess import running_tracker
-    from test_tracker_events_file import get_text, metric
-
     hook_port, port = free_port(), free_port()
-    spool = Path(e2e.path("spool"))
-    spool.mkdir()
-    receiver = Receiver(e2e, hook_port)
-    receiver.start()
-    e2e.items.append(_Stopper(None, receiver))
+    spool, receiver = spool_and_receiver(e2e, hook_port)
     closed = SegmentWriter(spool, "milter", 300, pid=11)
     events = [make_event(n, "milter") for n in range(300)]
     for e in events:
