@@ -359,3 +359,45 @@ def test_the_tracker_ships_in_process_and_reports_on_its_metrics(e2e, tracking_b
         assert metric(text, 'ship_queue_bytes{sink="webhook-main"}') == 0
     assert tracker.returncode == 0
     assert "shipping events in-process" in log.read_text()
+
+
+def test_ship_reloads_on_sighup_and_serves_metrics(e2e, tracking_bin):
+    """SIGHUP re-reads the configuration (a broken one is refused and the running one
+    stays); events.metrics_listen serves the shipper's metrics."""
+    first_port, second_port, metrics_port = free_port(), free_port(), free_port()
+    spool, first = spool_and_receiver(e2e, first_port)
+    second = Receiver(e2e, second_port)
+    second.record = Path(e2e.path("received-second.jsonl"))
+    second.start()
+    e2e.items.append(_Stopper(None, second))
+    config = ship_config(e2e, first_port, spool, batch_max_seconds=0)
+    text = config.read_text()
+    # events.metrics_listen, added to the generated YAML's events section
+    config.write_text(text.replace("events:\n", f"events:\n  metrics_listen: \"{LOOPBACK}:{metrics_port}\"\n", 1))
+    shipper = Shipper(tracking_bin, config, Path(e2e.path("ship.log")))
+    shipper.start()
+    e2e.items.append(_Stopper(shipper, first))
+    writer = SegmentWriter(spool, "tracker", 10_000, pid=5)
+    early = [make_event(n, "tracker") for n in range(20)]
+    for e in early:
+        writer.write(e)
+    wait_until(lambda: {e["event_id"] for e in early} <= first.delivered_ids(), timeout=15, what="events at the first URL")
+    metrics = get_text(f"http://{LOOPBACK}:{metrics_port}/metrics")
+    assert metric(metrics, 'ship_events_delivered_total{sink="webhook-main"}') == 20
+
+    config.write_text("events: [broken\n")
+    shipper.proc.send_signal(signal.SIGHUP)
+    wait_until(lambda: "reload refused" in Path(e2e.path("ship.log")).read_text(), timeout=10, what="the refusal")
+    assert shipper.proc.poll() is None
+
+    config.write_text(text.replace(f":{first_port}/", f":{second_port}/"))
+    shipper.proc.send_signal(signal.SIGHUP)
+    wait_until(lambda: '"msg":"reloaded"' in Path(e2e.path("ship.log")).read_text(), timeout=10, what="the reload")
+    late = [make_event(n, "tracker") for n in range(20, 40)]
+    for e in late:
+        writer.write(e)
+    wait_until(lambda: {e["event_id"] for e in late} <= second.delivered_ids(), timeout=15, what="events at the new URL")
+    assert not {e["event_id"] for e in late} & first.delivered_ids()
+    assert not {e["event_id"] for e in early} & second.delivered_ids(), "the reload re-sent delivered events"
+    writer.close()
+    assert shipper.stop() == 0
