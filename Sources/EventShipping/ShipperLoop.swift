@@ -119,7 +119,7 @@ struct ShipperLoop {
             }
         }
         metrics.queueBytes.record(queueBytes)
-        metrics.queueEvents.record(bytesSeen > 0 ? queueBytes * linesSeen / bytesSeen : 0)
+        metrics.queueEvents.record(bytesSeen > 0 ? Int(Double(queueBytes) * Double(linesSeen) / Double(bytesSeen)) : 0)
         metrics.oldestSeconds.record(oldest.map { max(0, shipper.wallClock() - $0) } ?? 0)
         return chosen
     }
@@ -138,8 +138,11 @@ struct ShipperLoop {
 
     /// The batch a previous attempt (maybe a previous process) recorded, re-formed exactly.
     mutating func resume(_ recorded: InFlightBatch, in segments: [SpoolSegment]) throws(SpoolError) -> BatchPlan? {
-        guard let segment = segments.first(where: { $0.name == recorded.segment }),
-              checkpoint.offset(of: segment) == recorded.offset, recorded.next > recorded.offset else { return nil }
+        // The record is a file: believe it only when it describes a batch this lane could form.
+        let limit = max(lane.delivery.batchMaxBytes, SpoolDirectory.maxLineBytes)
+        guard let segment = segments.first(where: { $0.name == recorded.segment }), recorded.offset >= 0,
+              checkpoint.offset(of: segment) == recorded.offset, recorded.next > recorded.offset,
+              recorded.next - recorded.offset <= limit, recorded.firstAttempt.isFinite else { return nil }
         let read = try shipper.spool.readLines(segment, from: recorded.offset, maxBytes: recorded.next - recorded.offset)
         guard read.lines.count == recorded.count, read.endOffset == recorded.next else {
             logger.warning("the recorded in-flight batch no longer matches the spool; forming a new one",
@@ -147,7 +150,7 @@ struct ShipperLoop {
             return nil
         }
         return BatchPlan(segment: segment, offset: recorded.offset, next: recorded.next, lines: read.lines,
-                         firstAttempt: recorded.firstAttempt)
+                         firstAttempt: min(recorded.firstAttempt, shipper.wallClock()))
     }
 
     mutating func prune(keeping segments: [SpoolSegment]) {
@@ -221,7 +224,8 @@ struct ShipperLoop {
                 if elapsed >= allowed {
                     if deadLetter(batch, error: error, metadata: metadata) { return .deadLettered }
                 } else {
-                    let wait = min(lane.backoff.delay(afterFailures: failures, random: shipper.random()), .seconds(allowed - elapsed))
+                    let remaining = Duration.seconds(min(max(allowed - elapsed, 0), allowed))
+                    let wait = min(lane.backoff.delay(afterFailures: failures, random: shipper.random()), remaining)
                     metadata["retry_in_ms"] = "\(Int(wait / .milliseconds(1)))"
                     logger.warning("batch not delivered; retrying it later", metadata: metadata)
                     guard await shipper.sleep(wait) else { return .stopped }
