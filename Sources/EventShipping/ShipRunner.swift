@@ -47,9 +47,13 @@ public enum ShipRunner {
     /// Stops start-up, saying what to add, when there is nothing to ship.
     static func checkSinks(_ configuration: Configuration) throws(StartupError) {
         let events = configuration.events
-        guard events.spool != nil else {
+        guard let spool = events.spool else {
             throw StartupError("\(configuration.file): events.spool is not set, so there is nothing to ship; add events.spool.dir (docs/events.md)",
                                exitCode: StartupError.configExitCode)
+        }
+        guard Posix.isDirectory(spool.directory) else {
+            throw StartupError("events.spool.dir \(spool.directory) is not a directory; the milter and the tracker make it when they start, or create it (writable by this user)",
+                               exitCode: 66)  // EX_NOINPUT
         }
         guard !events.webhooks.isEmpty else {
             throw StartupError("\(configuration.file): no sinks are configured, so there is nothing to ship to; add events.webhooks (or events.postgres where this build ships to it)",

@@ -311,6 +311,10 @@ def test_ship_refuses_a_bad_config_and_says_when_there_is_nothing_to_ship(e2e, t
     run = subprocess.run([str(tracking_bin), "ship", "--config", str(none)], capture_output=True, timeout=30)
     assert run.returncode == 78
     assert "no sinks are configured" in run.stderr.decode()
+    missing = e2e.path("missing.yaml")
+    Path(missing).write_text(f"events:\n  spool:\n    dir: {spool}/nope\n  webhooks:\n    - url: http://127.0.0.1:1/\n")
+    run = subprocess.run([str(tracking_bin), "ship", "--config", str(missing), "--once"], capture_output=True, timeout=30)
+    assert run.returncode == 66 and "is not a directory" in run.stderr.decode()
 
 
 class _Stopper:
