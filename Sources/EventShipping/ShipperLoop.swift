@@ -95,7 +95,7 @@ struct ShipperLoop {
             guard chosen == nil else { continue }
             // Closed first, then read: a line appended before the close is in the read.
             let closed = try spool.isClosed(segment)
-            let read = try spool.readLines(segment, from: offset, maxBytes: lane.delivery.batchMaxBytes)
+            let read = try spool.readLines(segment, from: offset, maxBytes: readBytes)
             if read.lines.isEmpty {
                 if read.skippedBytes > 0 {
                     skip(segment, to: read.endOffset, bytes: read.skippedBytes)
@@ -122,6 +122,15 @@ struct ShipperLoop {
         metrics.queueEvents.record(bytesSeen > 0 ? Int(Double(queueBytes) * Double(linesSeen) / Double(bytesSeen)) : 0)
         metrics.oldestSeconds.record(oldest.map { max(0, shipper.wallClock() - $0) } ?? 0)
         return chosen
+    }
+
+    /// How much to read for one batch: batch_max_bytes, or less when batch_max_events lines
+    /// of the size seen so far (twice over) fit in less, so a large byte limit does not make
+    /// every read fetch and split far more lines than a batch takes.
+    var readBytes: Int {
+        let average = linesSeen > 0 ? max(1, bytesSeen / linesSeen) : 1024
+        let (estimate, overflow) = lane.delivery.batchMaxEvents.multipliedReportingOverflow(by: 2 * average)
+        return overflow ? lane.delivery.batchMaxBytes : min(lane.delivery.batchMaxBytes, max(estimate, 64 << 10))
     }
 
     /// The leading lines that fit the batch limits (at least one), and their bytes with newlines.
