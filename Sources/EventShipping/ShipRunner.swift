@@ -51,9 +51,10 @@ public enum ShipRunner {
             throw StartupError("\(configuration.file): events.spool is not set, so there is nothing to ship; add events.spool.dir (docs/events.md)",
                                exitCode: StartupError.configExitCode)
         }
-        guard Posix.isDirectory(spool.directory) else {
-            throw StartupError("events.spool.dir \(spool.directory) is not a directory; the milter and the tracker make it when they start, or create it (writable by this user)",
-                               exitCode: 66)  // EX_NOINPUT
+        // As the producers do: the shipper may start first.
+        do { try Posix.makeDirectories(spool.directory, mode: 0o750) } catch {
+            throw StartupError("events.spool.dir \(spool.directory) cannot be made: \(error); create it, writable by this user",
+                               exitCode: 73)  // EX_CANTCREAT
         }
         guard !events.webhooks.isEmpty else {
             throw StartupError("\(configuration.file): no sinks are configured, so there is nothing to ship to; add events.webhooks (or events.postgres where this build ships to it)",

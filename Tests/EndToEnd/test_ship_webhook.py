@@ -311,10 +311,16 @@ def test_ship_refuses_a_bad_config_and_says_when_there_is_nothing_to_ship(e2e, t
     run = subprocess.run([str(tracking_bin), "ship", "--config", str(none)], capture_output=True, timeout=30)
     assert run.returncode == 78
     assert "no sinks are configured" in run.stderr.decode()
+    # A spool directory that is not there yet is made, as the producers make it.
     missing = e2e.path("missing.yaml")
-    Path(missing).write_text(f"events:\n  spool:\n    dir: {spool}/nope\n  webhooks:\n    - url: http://127.0.0.1:1/\n")
+    Path(missing).write_text(f"events:\n  spool:\n    dir: {spool}/new/spool\n  webhooks:\n    - url: http://127.0.0.1:1/\n")
     run = subprocess.run([str(tracking_bin), "ship", "--config", str(missing), "--once"], capture_output=True, timeout=30)
-    assert run.returncode == 66 and "is not a directory" in run.stderr.decode()
+    assert run.returncode == 0 and (spool / "new" / "spool").is_dir(), run.stderr.decode()
+    blocked = e2e.path("blocked.yaml")
+    (spool / "file").write_text("")
+    Path(blocked).write_text(f"events:\n  spool:\n    dir: {spool}/file/spool\n  webhooks:\n    - url: http://127.0.0.1:1/\n")
+    run = subprocess.run([str(tracking_bin), "ship", "--config", str(blocked), "--once"], capture_output=True, timeout=30)
+    assert run.returncode == 73 and "cannot be made" in run.stderr.decode()
 
 
 class _Stopper:
