@@ -72,8 +72,11 @@ let package = Package(
         .target(
             name: "EventShipping",
             dependencies: [
-                "TrackingRuntime", "Posix",
+                "TrackingRuntime", "Posix", "Tracking", "MetricsEndpoint", "EventSpool",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -103,7 +106,7 @@ let package = Package(
         .target(
             name: "Tracker",
             dependencies: [
-                "Tracking", "TrackingRuntime", "Posix", "MetricsEndpoint", "EventSpool",
+                "Tracking", "TrackingRuntime", "Posix", "MetricsEndpoint", "EventSpool", "EventShipping",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -118,7 +121,7 @@ let package = Package(
         .executableTarget(
             name: "tracking-milter",
             dependencies: [
-                "TrackingMilter", "TrackingRuntime", "Milter", "Tracker",
+                "TrackingMilter", "TrackingRuntime", "Milter", "Tracker", "EventShipping",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -146,6 +149,17 @@ let package = Package(
             name: "policy-script-bench",
             dependencies: ["PolicyScript", "Tracking"],
             path: "Benchmarks/PolicyScriptBench",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "EventShippingTests",
+            dependencies: [
+                "EventShipping", "EventSpool", "TrackingRuntime", "Tracking",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(name: "MilterTests", dependencies: ["Milter", "MilterTesting"], swiftSettings: strict),

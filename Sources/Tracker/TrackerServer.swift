@@ -1,3 +1,4 @@
+import EventShipping
 import EventSpool
 import Hummingbird
 import Logging
@@ -69,6 +70,11 @@ public enum TrackerServer {
                 registry: core.metrics.registry, host: metricsListen.host, port: metricsListen.port,
                 health: { nil }, logger: logger, beforeExposition: { core.updateGauges() },
                 onListening: { port in logger.info("metrics listening", metadata: ["listen": "\(metricsListen.host):\(port)"]) })))
+        }
+        if let shipping = ShipperSetup.make(configuration.events, logger: logger) {
+            // One host, one service more: the tracker ships the spool itself (docs/events.md).
+            logger.info("shipping events in-process", metadata: ShipRunner.metadata(configuration))
+            services.append(.init(service: ShipperService(shipping)))
         }
         let reloader = TrackerReloader(core: core, configFile: configuration.file, events: events, logger: logger)
         let retry = EventRetryService(events: events, spool: spool)

@@ -2,7 +2,7 @@ import EventSpool
 
 /// Reads the `events:` section. Each sink's keys are read by its own loader.
 enum EventsConfigLoader {
-    static let keys: Set = ["spool", "webhooks", "postgres"]
+    static let keys: Set = ["spool", "webhooks", "postgres", "metrics_listen"]
     static let spoolKeys: Set = ["dir", "max_bytes", "segment_bytes", "when_full"]
 
     static func read(_ node: ConfigNode) throws(ConfigError) -> EventsSettings {
@@ -12,6 +12,7 @@ enum EventsConfigLoader {
             case "spool": events.spool = try readSpool(value)
             case "webhooks": events.webhooks = try WebhookConfigLoader.read(value)
             case "postgres": events.postgres = try PostgresConfigLoader.read(value)
+            case "metrics_listen": events.metricsListen = try value.parsed { try ListenAddress(parsing: $0) }
             default: break
             }
         }
@@ -36,31 +37,6 @@ enum EventsConfigLoader {
             throw node.error("segment_bytes (\(spool.segmentBytes)) must be at most half of max_bytes (\(spool.maxBytes)) so that a full spool can drop a closed segment")
         }
         return spool
-    }
-}
-
-/// Reads `events.webhooks`: a list of endpoints.
-enum WebhookConfigLoader {
-    static let keys: Set = ["name", "url"]
-
-    static func read(_ node: ConfigNode) throws(ConfigError) -> [WebhookSettings] {
-        var out: [WebhookSettings] = []
-        for item in try node.sequence() {
-            let entries = try item.mapping(allowed: keys)
-            guard let url = entries.first(where: { $0.name == "url" })?.value else {
-                throw item.error("a webhook needs url: such as https://hooks.example.com/sparkpost")
-            }
-            let urlText = try url.nonEmptyString()
-            guard urlText.hasPrefix("https://") || urlText.hasPrefix("http://") else {
-                throw url.error("\"\(urlText)\" is not an http(s) URL")
-            }
-            let name = try entries.first(where: { $0.name == "name" })?.value.nonEmptyString() ?? "webhook\(out.count + 1)"
-            guard !out.contains(where: { $0.name == name }) else {
-                throw item.error("a second webhook named \"\(name)\"; give each a unique name:")
-            }
-            out.append(WebhookSettings(name: name, url: urlText))
-        }
-        return out
     }
 }
 
