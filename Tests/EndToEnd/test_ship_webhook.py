@@ -51,7 +51,8 @@ class Receiver:
         argv = [sys.executable, str(RECEIVER), "--port", str(self.port), "--record", str(self.record),
                 "--control", str(self.control)]
         for k, v in self.options.items():
-            argv += [f"--{k.replace('_', '-')}", str(v)]
+            flag = f"--{k.replace('_', '-')}"
+            argv += [flag] if v is True else [flag, str(v)]
         self.proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=open(self.log, "ab"))
         wait_until(lambda: tcp_accepts(self.port), timeout=10, what="the webhook receiver to listen")
 

@@ -40,6 +40,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--port", type=int, required=True)
     ap.add_argument("--record", default="")
+    ap.add_argument("--keep-events", action="store_true", help="record each delivered item whole, too")
     ap.add_argument("--control", default="")
     ap.add_argument("--secret", default="")
     ap.add_argument("--username", default="")
@@ -92,6 +93,8 @@ def main() -> None:
                 entry["event_ids"] = [next(iter(i["msys"].values()))["event_id"] for i in items]
                 entry["types"] = [next(iter(i["msys"].values()))["type"] for i in items]
                 entry["categories"] = [next(iter(i["msys"])) for i in items]
+                if args.keep_events:
+                    entry["items"] = items
             except Exception as e:  # recorded; the test fails on it
                 entry["parse_error"] = repr(e)
             if args.secret:
