@@ -71,6 +71,15 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "EventReport",
+            dependencies: [
+                "EventShipping", "TrackingRuntime", "Tracking",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "MetricsEndpoint",
             dependencies: [
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -107,7 +116,7 @@ let package = Package(
         .executableTarget(
             name: "tracking-milter",
             dependencies: [
-                "TrackingMilter", "TrackingRuntime", "Milter", "Tracker",
+                "TrackingMilter", "TrackingRuntime", "Milter", "Tracker", "EventReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -137,6 +146,12 @@ let package = Package(
             path: "Benchmarks/PolicyScriptBench",
             swiftSettings: strict
         ),
+        .executableTarget(
+            name: "postgres-sink-bench",
+            dependencies: ["EventShipping", "TrackingRuntime", .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/PostgresSink",
+            swiftSettings: strict
+        ),
         .testTarget(name: "MilterTests", dependencies: ["Milter", "MilterTesting"], swiftSettings: strict),
         .testTarget(name: "TrackingTests", dependencies: ["Tracking"], swiftSettings: strict),
         .testTarget(name: "PolicyScriptTests", dependencies: ["PolicyScript", "Tracking"], swiftSettings: strict),
@@ -157,6 +172,34 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "PostgresTestSupport",
+            dependencies: [
+                "EventShipping", "TrackingRuntime", "Tracking",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/PostgresTestSupport",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "PostgresSinkTests",
+            dependencies: [
+                "EventShipping", "TrackingRuntime", "PostgresTestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "EventReportTests",
+            dependencies: [
+                "EventReport", "EventShipping", "TrackingRuntime", "PostgresTestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict

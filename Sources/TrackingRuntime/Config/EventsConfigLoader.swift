@@ -64,7 +64,7 @@ enum WebhookConfigLoader {
 
 /// Reads `events.postgres`.
 enum PostgresConfigLoader {
-    static let keys: Set = ["url"]
+    static let keys: Set = ["url", "password_file", "batch_max_events", "connect_timeout", "batch_timeout"]
 
     static func read(_ node: ConfigNode) throws(ConfigError) -> PostgresSettings {
         let entries = try node.mapping(allowed: keys)
@@ -75,6 +75,17 @@ enum PostgresConfigLoader {
         guard text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") else {
             throw url.error("\"\(text)\" is not a postgres:// URL")
         }
-        return PostgresSettings(url: text)
+        var settings = PostgresSettings(url: text)
+        for (name, value) in entries {
+            switch name {
+            case "password_file":
+                settings.passwordFile = ConfigLoader.resolve(try value.nonEmptyString(), relativeTo: node.file)
+            case "batch_max_events": settings.batchMaxEvents = try value.integer(in: 1...50_000)
+            case "connect_timeout": settings.connectTimeout = try value.integer(in: 1...600)
+            case "batch_timeout": settings.batchTimeout = try value.integer(in: 1...3600)
+            default: break
+            }
+        }
+        return settings
     }
 }
