@@ -51,40 +51,40 @@ func makeLines(_ count: Int) -> [[UInt8]] {
     }
 }
 
-let logger = Logger(label: "postgres-sink-bench")
-let done = DispatchSemaphore(value: 0)
-Task.detached {
-    do {
-        for style in styles {
-            let lines = makeLines(total)
-            let batches = stride(from: 0, to: lines.count, by: batchSize).map { start in
-                EventBatch(id: "b\(start)", events: lines[start..<min(start + batchSize, lines.count)].map {
-                    SpooledEvent(json: $0, eventID: "", type: "")
-                })
-            }
-            try await PostgresSink.withSink(settings: settings, logger: logger, insertStyle: style) { sink in
-                try await sink.ensureSchema()
-                let configuration = try sink.endpoint.connectionConfiguration(applicationName: "postgres-sink-bench")
-                let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
-                try await connection.query("TRUNCATE tracking_events", logger: logger)
-                // One warm-up batch, not counted, then the run.
-                try await sink.deliver(batches[0])
-                try await connection.query("TRUNCATE tracking_events", logger: logger)
-                let started = ContinuousClock.now
-                for batch in batches { try await sink.deliver(batch) }
-                let elapsed = ContinuousClock.now - started
-                var rows = 0
-                for try await n in try await connection.query("SELECT count(*) FROM tracking_events", logger: logger).decode(Int.self) { rows = n }
-                try await connection.close()
-                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-                guard rows == total else { fail("\(rows) rows after delivering \(total) events") }
-                print(String(format: "%@: %d events in batches of %d: %.2f s, %.0f events/s", style.rawValue, total, batchSize,
-                             seconds, Double(total) / seconds))
-            }
-        }
-    } catch {
-        fail("\(error)")
+/// Delivers `total` events in batches of `batchSize` with `style`; prints and checks the rate.
+func measure(_ style: PostgresInsertStyle, settings: PostgresSettings, total: Int, batchSize: Int) async throws {
+    let logger = Logger(label: "postgres-sink-bench")
+    let lines = makeLines(total)
+    let batches = stride(from: 0, to: lines.count, by: batchSize).map { start in
+        EventBatch(id: "b\(start)", events: lines[start..<min(start + batchSize, lines.count)].map {
+            SpooledEvent(json: $0, eventID: "", type: "")
+        })
     }
-    done.signal()
+    try await PostgresSink.withSink(settings: settings, logger: logger, insertStyle: style) { sink in
+        try await sink.ensureSchema()
+        let configuration = try sink.endpoint.connectionConfiguration(applicationName: "postgres-sink-bench")
+        let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
+        try await connection.query("TRUNCATE tracking_events", logger: logger)
+        // One warm-up batch, not counted, then the run.
+        try await sink.deliver(batches[0])
+        try await connection.query("TRUNCATE tracking_events", logger: logger)
+        let started = ContinuousClock.now
+        for batch in batches { try await sink.deliver(batch) }
+        let elapsed = ContinuousClock.now - started
+        var rows = 0
+        for try await n in try await connection.query("SELECT count(*) FROM tracking_events", logger: logger).decode(Int.self) { rows = n }
+        try await connection.close()
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        guard rows == total else { fail("\(rows) rows after delivering \(total) events") }
+        print(String(format: "%@: %d events in batches of %d: %.2f s, %.0f events/s", style.rawValue, total, batchSize,
+                     seconds, Double(total) / seconds))
+    }
 }
-done.wait()
+
+do {
+    for style in styles {
+        try await measure(style, settings: settings, total: total, batchSize: batchSize)
+    }
+} catch {
+    fail("\(error)")
+}
