@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "MilterTesting", targets: ["MilterTesting"]),
         .library(name: "Tracking", targets: ["Tracking"]),
         .library(name: "TrackingRuntime", targets: ["TrackingRuntime"]),
+        .library(name: "EventSpool", targets: ["EventSpool"]),
         .executable(name: "tracking-milter", targets: ["tracking-milter"]),
         .executable(name: "footer-milter", targets: ["FooterMilter"]),
         .executable(name: "passthrough-milter", targets: ["PassthroughMilter"]),
@@ -41,6 +42,16 @@ let package = Package(
         ),
         .target(name: "Posix", swiftSettings: strict),
         .target(
+            name: "EventSpool",
+            dependencies: [
+                "Posix",
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "Milter",
             dependencies: ["CMilter", "Posix", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
@@ -51,7 +62,7 @@ let package = Package(
         .target(
             name: "TrackingRuntime",
             dependencies: [
-                "Tracking", "Posix", "PolicyScript",
+                "Tracking", "Posix", "PolicyScript", "EventSpool",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -61,8 +72,11 @@ let package = Package(
         .target(
             name: "EventShipping",
             dependencies: [
-                "TrackingRuntime", "Posix",
+                "TrackingRuntime", "Posix", "Tracking", "MetricsEndpoint", "EventSpool",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -73,7 +87,7 @@ let package = Package(
         .target(
             name: "EventReport",
             dependencies: [
-                "EventShipping", "TrackingRuntime", "Tracking",
+                "EventShipping", "EventSpool", "TrackingRuntime", "Tracking",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -92,7 +106,7 @@ let package = Package(
         .target(
             name: "TrackingMilter",
             dependencies: [
-                "Milter", "Tracking", "TrackingRuntime", "MetricsEndpoint",
+                "Milter", "Tracking", "TrackingRuntime", "MetricsEndpoint", "EventSpool",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -101,7 +115,7 @@ let package = Package(
         .target(
             name: "Tracker",
             dependencies: [
-                "Tracking", "TrackingRuntime", "Posix", "MetricsEndpoint",
+                "Tracking", "TrackingRuntime", "Posix", "MetricsEndpoint", "EventSpool", "EventShipping",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -116,7 +130,7 @@ let package = Package(
         .executableTarget(
             name: "tracking-milter",
             dependencies: [
-                "TrackingMilter", "TrackingRuntime", "Milter", "Tracker", "EventReport",
+                "TrackingMilter", "TrackingRuntime", "Milter", "Tracker", "EventShipping", "EventReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -148,12 +162,24 @@ let package = Package(
         ),
         .executableTarget(
             name: "postgres-sink-bench",
-            dependencies: ["EventShipping", "TrackingRuntime", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["EventShipping", "TrackingRuntime", "Tracking", .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/PostgresSink",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "EventShippingTests",
+            dependencies: [
+                "EventShipping", "EventSpool", "TrackingRuntime", "Tracking",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(name: "MilterTests", dependencies: ["Milter", "MilterTesting"], swiftSettings: strict),
         .testTarget(name: "TrackingTests", dependencies: ["Tracking"], swiftSettings: strict),
+        .testTarget(name: "EventSpoolTests", dependencies: ["EventSpool", "Posix"], swiftSettings: strict),
         .testTarget(name: "PolicyScriptTests", dependencies: ["PolicyScript", "Tracking"], swiftSettings: strict),
         .testTarget(
             name: "TrackingRuntimeTests",
@@ -162,13 +188,13 @@ let package = Package(
         ),
         .testTarget(
             name: "TrackingMilterTests",
-            dependencies: ["TrackingMilter", "TrackingRuntime", "Milter", "MilterTesting", "Tracking"],
+            dependencies: ["TrackingMilter", "TrackingRuntime", "Milter", "MilterTesting", "Tracking", "EventSpool"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "TrackerTests",
             dependencies: [
-                "Tracker", "Tracking", "TrackingRuntime",
+                "Tracker", "Tracking", "TrackingRuntime", "EventSpool",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

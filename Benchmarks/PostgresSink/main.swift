@@ -9,6 +9,7 @@ import EventShipping
 import Foundation
 import Logging
 import PostgresNIO
+import Tracking
 import TrackingRuntime
 
 func fail(_ message: String) -> Never {
@@ -26,7 +27,6 @@ case "values": [.multiRowValues]
 default: PostgresInsertStyle.allCases
 }
 var settings = PostgresSettings(url: arguments[1])
-settings.batchMaxEvents = batchSize
 settings.batchTimeout = 600
 
 func hex(_ count: Int) -> String { (0..<count).map { _ in String(UInt8.random(in: 0...15), radix: 16) }.joined() }

@@ -1,54 +1,35 @@
 import EventShipping
-import Foundation
+import EventSpool
 
-/// Reads events from files where there is no database: the spool's segments and the
-/// tracker's events file, whole lines only (docs/events.md, "Spool format").
-///
-/// TEMPORARY: a plain reader of the documented spool format, until the EventSpool module's
-/// reader (segment listing, whole lines from an offset) is merged; then this uses it.
+/// Reads events from files where there is no database: the spool's segments (through
+/// EventSpool's reader) and the tracker's events file, whole lines only.
 enum EventFileSource {
     /// The spool's segment files, oldest first.
     static func segments(in directory: String) throws(ReportError) -> [String] {
-        let names: [String]
+        let spool = SpoolDirectory(path: directory)
         do {
-            names = try FileManager.default.contentsOfDirectory(atPath: directory)
+            return try spool.segments().map(spool.path(of:))
         } catch {
-            throw ReportError.cannotRead(directory, reason: error.localizedDescription)
+            throw ReportError.cannotRead(directory, reason: error.description)
         }
-        return names.filter { $0.hasPrefix("seg-") && $0.hasSuffix(".jsonl") }.sorted().map { directory + "/" + $0 }
     }
 
-    /// Calls `line` with every whole line of `path` (without its newline). Bytes after the
-    /// last newline are a write in progress or cut by a crash, and are left out. A line
-    /// longer than `EventRecord.maxBytes` is passed on cut to that length plus one byte, for
-    /// the parser to refuse, so that memory stays bounded.
-    static func forEachLine(in path: String, _ line: ([UInt8]) -> Void) throws(ReportError) {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw ReportError.cannotRead(path, reason: "cannot open it (missing, or not readable by this user)")
-        }
-        defer { try? handle.close() }
-        var pending: [UInt8] = []
-        var overlong = false
+    /// Calls `line` with every whole line of `path` (without its newline), and `oversized`
+    /// for each stretch of a line longer than the spool's line bound that was passed over.
+    /// Bytes after the last newline (a write in progress, or cut by a crash) are left out.
+    static func forEachLine(in path: String, _ line: ([UInt8]) -> Void, oversized: () -> Void) throws(ReportError) {
+        var offset = 0
         while true {
-            let chunk: Data
+            let chunk: SpoolLines
             do {
-                guard let data = try handle.read(upToCount: 1 << 20), !data.isEmpty else { break }
-                chunk = data
+                chunk = try SpoolLines.read(file: path, from: offset, maxBytes: 1 << 20)
             } catch {
-                throw ReportError.cannotRead(path, reason: error.localizedDescription)
+                throw ReportError.cannotRead(path, reason: error.description)
             }
-            var start = chunk.startIndex
-            while let newline = chunk[start...].firstIndex(of: UInt8(ascii: "\n")) {
-                if !overlong { pending.append(contentsOf: chunk[start..<newline].prefix(EventRecord.maxBytes + 1 - pending.count)) }
-                line(pending)
-                pending.removeAll(keepingCapacity: true)
-                overlong = false
-                start = chunk.index(after: newline)
-            }
-            if !overlong {
-                pending.append(contentsOf: chunk[start...].prefix(EventRecord.maxBytes + 1 - pending.count))
-                overlong = pending.count > EventRecord.maxBytes
-            }
+            chunk.lines.forEach(line)
+            if chunk.skippedBytes > 0 { oversized() }
+            guard chunk.endOffset > offset else { return }
+            offset = chunk.endOffset
         }
     }
 }

@@ -40,14 +40,14 @@ public struct Report: Sendable {
         var tally = ReportTally(filter: filter)
         var skipped = 0
         for file in files {
-            try EventFileSource.forEachLine(in: file) { line in
+            try EventFileSource.forEachLine(in: file, { line in
                 guard !line.isEmpty else { return }
                 do {
                     tally.add(try EventRecord(parsing: line))
                 } catch {
                     skipped += 1
                 }
-            }
+            }, oversized: { skipped += 1 })
         }
         var report = Report(source: source, filter: filter, campaigns: tally.reports)
         report.skippedLines = skipped

@@ -1,4 +1,5 @@
 import Foundation
+import Tracking
 import TrackingRuntime
 
 /// Which events a report counts.

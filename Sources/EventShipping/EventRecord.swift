@@ -1,4 +1,6 @@
+import EventSpool
 import Foundation
+import Tracking
 import TrackingRuntime
 
 /// The fields of one event that the PostgreSQL sink stores in columns and the report counts
@@ -19,8 +21,9 @@ public struct EventRecord: Sendable, Equatable {
     /// `\u0000` escape (which `jsonb` refuses) reads `\ufffd`.
     public var json: String
 
-    /// Longest event line read; producers cut sender-sized values long before this.
-    public static let maxBytes = 1 << 20
+    /// Longest event line read, the spool's line bound; producers cut sender-sized values
+    /// long before this.
+    public static let maxBytes = SpoolDirectory.maxLineBytes
     /// Longest `event_id` accepted; ours are 32 hex digits.
     static let maxEventIDBytes = 128
 

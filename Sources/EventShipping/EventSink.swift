@@ -28,6 +28,8 @@ public struct SpooledEvent: Sendable {
     public var json: [UInt8]
     public var eventID: String
     public var type: String
+    /// Its `timestamp` field when the line had one; the shipper's oldest-unshipped-age gauge.
+    public var timestamp: String?
 
     public init(json: [UInt8], eventID: String, type: String) {
         self.json = json

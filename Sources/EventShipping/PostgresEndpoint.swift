@@ -2,82 +2,33 @@ import Foundation
 import PostgresNIO
 import TrackingRuntime
 
-/// Where and as whom to connect, from `events.postgres` (its `url` and `password_file`).
-/// Both the sink's connection pool and `report`'s single connection are made from it.
+/// Where and as whom to connect, from `events.postgres` (its `url` and `password`). Both
+/// the sink's connection pool and `report`'s single connection are made from it.
 public struct PostgresEndpoint: Sendable, Equatable {
-    /// libpq's `sslmode` values that mean something here.
-    public enum TLSMode: String, Sendable, CaseIterable {
-        /// Plain TCP.
-        case disable
-        /// TLS when the server offers it, the certificate unchecked (libpq's default).
-        case prefer
-        /// TLS or no connection, the certificate unchecked.
-        case require
-        /// TLS or no connection, the certificate checked against the system's CAs and the host name.
-        case verifyFull = "verify-full"
-    }
-
     public var host: String
     public var port: Int
     public var user: String
     public var password: String?
     public var database: String
-    public var tls: TLSMode
+    public var tls: PostgresTLSMode
     public var connectTimeout: Duration
 
     /// `host:port/database`, for messages (never the password).
     public var display: String { "\(host):\(port)/\(database)" }
 
-    /// Reads `settings.url`, and the password file if there is one.
+    /// Reads `settings.url`; `settings.password` wins over a password in it.
     public init(_ settings: PostgresSettings) throws(PostgresEndpointError) {
-        guard let components = URLComponents(string: settings.url),
-              components.scheme == "postgres" || components.scheme == "postgresql" else {
-            throw PostgresEndpointError("events.postgres.url is not a postgres:// URL; write postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE")
+        let url: PostgresURL
+        do { url = try PostgresURL(parsing: settings.url) } catch {
+            throw PostgresEndpointError("events.postgres.url: \(error.description)")
         }
-        guard let host = components.host, !host.isEmpty else {
-            throw PostgresEndpointError("events.postgres.url has no host; write postgres://USER@HOST[:PORT]/DATABASE")
-        }
-        guard let user = components.user, !user.isEmpty else {
-            throw PostgresEndpointError("events.postgres.url has no user; write postgres://USER@\(host)/DATABASE")
-        }
-        let database = String(components.path.drop(while: { $0 == "/" }))
-        self.host = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
-        port = components.port ?? 5432
-        self.user = user
-        self.database = database.isEmpty ? user : database
+        host = url.host
+        port = url.port
+        user = url.user
+        password = settings.password?.value ?? url.password
+        database = url.database
+        tls = url.tls
         connectTimeout = .seconds(settings.connectTimeout)
-        tls = .prefer
-        for item in components.queryItems ?? [] {
-            switch item.name {
-            case "sslmode":
-                guard let mode = item.value.flatMap(TLSMode.init(rawValue:)) else {
-                    throw PostgresEndpointError("events.postgres.url: sslmode must be one of \(TLSMode.allCases.map(\.rawValue).joined(separator: ", "))")
-                }
-                tls = mode
-            default:
-                throw PostgresEndpointError("events.postgres.url: unknown parameter \(item.name); only sslmode is read")
-            }
-        }
-        if let file = settings.passwordFile {
-            password = try Self.readPassword(file)
-        } else {
-            password = components.password
-        }
-    }
-
-    private static func readPassword(_ path: String) throws(PostgresEndpointError) -> String {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw PostgresEndpointError("cannot read events.postgres.password_file \(path): \(error.localizedDescription); make it readable by the service's user")
-        }
-        let line = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-        let password = line.hasSuffix("\r") ? String(line.dropLast()) : String(line)
-        guard !password.isEmpty else {
-            throw PostgresEndpointError("events.postgres.password_file \(path) is empty; put the password on its first line")
-        }
-        return password
     }
 
     var nioTLS: PostgresClient.Configuration.TLS {

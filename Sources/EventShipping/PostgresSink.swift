@@ -8,9 +8,9 @@ import TrackingRuntime
 /// Delivers events into PostgreSQL's `tracking_events` (docs/events.md, "The PostgreSQL sink").
 ///
 /// - The schema is created or migrated before the first batch (`PostgresSchema`).
-/// - A batch is one transaction of `INSERT ... ON CONFLICT (event_id) DO NOTHING`
-///   statements of at most `batch_max_events` rows each: all of it is stored or none, and
-///   offering it again stores nothing twice.
+/// - A batch is one transaction of `INSERT ... ON CONFLICT (event_id) DO NOTHING` (one
+///   statement with UNNEST): all of it is stored or none, and offering it again stores
+///   nothing twice.
 /// - A line that is not a storable event is logged, counted and skipped: it can never be
 ///   inserted, and retrying it would stop the sink for good. So is an event PostgreSQL
 ///   itself refuses (a data error, such as a character the database's encoding lacks).
@@ -23,7 +23,8 @@ public final class PostgresSink: EventSink {
     public let endpoint: PostgresEndpoint
     let client: PostgresClient
     let insertStyle: PostgresInsertStyle
-    let batchMaxEvents: Int
+    /// Events per INSERT statement: all of them for UNNEST, the bind limit's share for VALUES.
+    let statementMaxEvents: Int
     let batchTimeout: Duration
     let logger: Logger
     private let schemaReady = Mutex(false)
@@ -36,7 +37,7 @@ public final class PostgresSink: EventSink {
     ) throws(PostgresEndpointError) {
         endpoint = try PostgresEndpoint(settings)
         batchTimeout = .seconds(settings.batchTimeout)
-        batchMaxEvents = min(settings.batchMaxEvents, insertStyle.maxEvents)
+        statementMaxEvents = insertStyle.maxEvents
         self.insertStyle = insertStyle
         self.logger = logger
         // Batches of one sink go one at a time; a second connection serves a migration or
@@ -116,8 +117,8 @@ public final class PostgresSink: EventSink {
     private func insert(_ records: [EventRecord], batch: String) async throws {
         do {
             try await client.withTransaction(logger: logger) { connection in
-                for start in stride(from: 0, to: records.count, by: batchMaxEvents) {
-                    let chunk = records[start..<min(start + batchMaxEvents, records.count)]
+                for start in stride(from: 0, to: records.count, by: statementMaxEvents) {
+                    let chunk = records[start..<(start + min(statementMaxEvents, records.count - start))]
                     try await connection.query(insertStyle.query(chunk), logger: logger)
                 }
             }

@@ -52,6 +52,14 @@ public enum Posix {
         }
     }
 
+    /// `writeAll` for an array of bytes.
+    public static func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws(PartialWriteError) {
+        let result: Result<Void, PartialWriteError> = bytes.withUnsafeBytes { raw in
+            do throws(PartialWriteError) { return .success(try writeAll(fd, raw)) } catch { return .failure(error) }
+        }
+        try result.get()
+    }
+
     public static func streamSocket(_ family: Int32) throws(PosixError) -> Int32 {
         try call("socket") { socket(family, Int32(SOCK_STREAM.rawValue), 0) }
     }

@@ -1,3 +1,4 @@
+import EventSpool
 import Foundation
 import Hummingbird
 import Logging
@@ -21,6 +22,8 @@ public final class TrackerCore: Sendable {
     /// Whether `/metrics` is on the main listener (no `tracker.metrics_listen`).
     let servesMetrics: Bool
     let events: any EventWriter
+    /// The event spool (`events.spool`), which gets every event the events file gets.
+    let spool: SpoolWriter?
     let metrics: TrackerMetrics
     let logger: Logger
     private let now: @Sendable () -> Date
@@ -31,6 +34,7 @@ public final class TrackerCore: Sendable {
     /// - Parameters:
     ///   - settings: the `tracker:` section.
     ///   - machines: the machine classification rules.
+    ///   - spool: the event spool, when `events.spool` is set.
     ///   - now: wall-clock time, for expiry and event timestamps.
     ///   - monotonicSeconds: the rate limiter's clock.
     public init(
@@ -38,6 +42,7 @@ public final class TrackerCore: Sendable {
         settings: TrackerSettings,
         machines: [MachineRule],
         events: any EventWriter,
+        spool: SpoolWriter? = nil,
         logger: Logger,
         now: @escaping @Sendable () -> Date = { Date() },
         monotonicSeconds: @escaping @Sendable () -> Double = TrackerClock.monotonicSeconds
@@ -49,7 +54,8 @@ public final class TrackerCore: Sendable {
         self.openLimiter = ClickRateLimiter(perMinute: settings.openRateLimit, capacity: settings.rateLimitClients, now: monotonicSeconds)
         self.servesMetrics = settings.metricsListen == nil
         self.events = events
-        self.metrics = TrackerMetrics()
+        self.spool = spool
+        self.metrics = TrackerMetrics(spool: spool)
         self.logger = logger
         self.now = now
     }
@@ -137,8 +143,12 @@ public final class TrackerCore: Sendable {
         let userAgent = headers[.userAgent]
         let type = token.eventType
         let machine = reloadable.withLock { $0.classifier }.classify(userAgent: userAgent, client: client, eventType: type)
-        let event = TrackerEvent(token: token, time: time, userAgent: userAgent, ipAddress: client?.description, machine: machine)
-        events.write(lineWithNewline: event.lineBytes)
+        let event = TrackerEvent(
+            token: token, id: .random(), time: time, userAgent: userAgent, ipAddress: client?.description, machine: machine)
+        let line = event.lineBytes
+        // Both before the answer: a process crash after the redirect loses no event.
+        events.write(lineWithNewline: line)
+        spool?.append(line)
         metrics.event(type: type, machine: machine)
     }
 

@@ -1,3 +1,4 @@
+import EventSpool
 import Prometheus
 import Synchronization
 
@@ -75,6 +76,7 @@ final class TrackerMetrics: Sendable {
     private let eventsDropped: Counter
     /// The writer's counts already added to the counters above.
     private let reportedEvents = Mutex(EventWriterStatus())
+    private let spool: SpoolMetrics?
 
     static let eventTypes = ["click", "link_unsubscribe", "open", "initial_open"]
     /// Latency buckets: the tracker answers in well under a millisecond; the top end shows trouble.
@@ -84,8 +86,9 @@ final class TrackerMetrics: Sendable {
         .milliseconds(250), .seconds(1),
     ]
 
-    init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+    init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), spool: SpoolWriter? = nil) {
         self.registry = registry
+        self.spool = spool.map { SpoolMetrics(writer: $0, registry: registry, namespace: "tracker") }
         let requestsName = MetricNameDescriptor(
             namespace: "tracker", metricName: "requests", unitName: "total",
             helpText: "HTTP requests by route and outcome")
@@ -155,6 +158,7 @@ final class TrackerMetrics: Sendable {
             eventsDropped.increment(by: Int64(max(0, events.droppedLines - reported.droppedLines)))
             reported = events
         }
+        spool?.update()
     }
 
     /// The Prometheus text exposition.

@@ -1,3 +1,5 @@
+import EventShipping
+import EventSpool
 import Hummingbird
 import Logging
 import MetricsEndpoint
@@ -44,14 +46,16 @@ public enum TrackerServer {
         keyring: TrackingKeyring,
         machines: [MachineRule],
         events: FileEventWriter,
+        spool: SpoolWriter? = nil,
         logger: Logger
     ) async throws {
         let settings = configuration.tracker
-        let core = TrackerCore(keyring: keyring, settings: settings, machines: machines, events: events, logger: logger)
+        let core = TrackerCore(keyring: keyring, settings: settings, machines: machines, events: events, spool: spool, logger: logger)
         // Anything reporting through swift-metrics shows up on /metrics too. Once per process.
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: core.metrics.registry))
         logger.info("starting", metadata: [
             "config": "\(configuration.file)", "listen": "\(settings.listen)", "events": "\(events.name)",
+            "spool": "\(spool?.spool.path ?? "none")",
             "machines": "\(settings.machinesFile ?? "built-in")", "machine_rules": "\(machines.count)",
             "trusted_proxies": "\(settings.trustedProxies.map(\.description).joined(separator: ","))",
             "click_rate_limit": "\(settings.clickRateLimit)", "keys": "\(keyring.keyIDs.count)",
@@ -67,8 +71,13 @@ public enum TrackerServer {
                 health: { nil }, logger: logger, beforeExposition: { core.updateGauges() },
                 onListening: { port in logger.info("metrics listening", metadata: ["listen": "\(metricsListen.host):\(port)"]) })))
         }
+        if let shipping = ShipperSetup.make(configuration.events, logger: logger) {
+            // One host, one service more: the tracker ships the spool itself (docs/events.md).
+            logger.info("shipping events in-process", metadata: ShipRunner.metadata(configuration))
+            services.append(.init(service: ShipperService(shipping)))
+        }
         let reloader = TrackerReloader(core: core, configFile: configuration.file, events: events, logger: logger)
-        let retry = EventRetryService(events: events)
+        let retry = EventRetryService(events: events, spool: spool)
         let group = ServiceGroup(configuration: .init(
             services: services + [.init(service: reloader), .init(service: retry)],
             gracefulShutdownSignals: [.sigterm, .sigint],
@@ -79,6 +88,10 @@ public enum TrackerServer {
             let status = events.status
             stopped["events_lost"] = "\(status.pendingLines)"
             logger.critical("events file still refuses writes at shutdown; events kept in memory are lost", metadata: stopped)
+        }
+        if let spool, spool.close() > 0 {
+            stopped["spool_events_lost"] = "\(spool.status.pendingEvents)"
+            logger.critical("event spool still refuses writes at shutdown; events kept in memory are lost", metadata: stopped)
         }
         logger.info("stopped", metadata: stopped)
     }
@@ -133,11 +146,13 @@ struct TrackerReloader: Service {
 /// the next hit.
 struct EventRetryService: Service {
     let events: any EventWriter
+    var spool: SpoolWriter?
 
     func run() async throws {
         while !Task.isCancelledOrShuttingDown {
             try? await Task.sleep(for: .seconds(1))
             if events.status.pendingLines > 0 { _ = events.retryPending() }
+            spool?.retryPending()
         }
     }
 }

@@ -13,6 +13,6 @@ public enum TrackerSignals {
         Posix.unblockSignals([SIGTERM, SIGINT, SIGHUP, SIGUSR1])
         // Past a file-size limit a write must fail with EFBIG, which the events writer
         // handles, instead of the signal killing the process.
-        signal(SIGXFSZ, SIG_IGN)
+        Posix.ignoreFileSizeSignal()
     }
 }

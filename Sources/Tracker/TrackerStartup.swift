@@ -1,26 +1,33 @@
 import Dispatch
+import EventSpool
 import Logging
 import Synchronization
 import Tracking
 import TrackingRuntime
 
 /// What the tracker loads before it serves, beyond the configuration and keys: the machine
-/// rules and the events file. Problems stop start-up with a `StartupError`.
+/// rules, the events file and the event spool. Problems stop start-up with a `StartupError`.
 public struct TrackerResources: Sendable {
     public let machines: [MachineRule]
     public let events: FileEventWriter
+    /// The event spool, when `events.spool` is set.
+    public let spool: SpoolWriter?
 
-    /// Loads what `configuration` names; the events writer logs its failures to `logger`.
+    /// Loads what `configuration` names; the writers log their failures to `logger`.
     public static func load(_ configuration: Configuration, logger: Logger) throws(StartupError) -> TrackerResources {
         let machines = try Self.machines(configuration)
+        let events: FileEventWriter
         if configuration.tracker.eventsToStandardOutput {
-            return TrackerResources(machines: machines, events: FileEventWriter(logger: logger))
+            events = FileEventWriter(logger: logger)
+        } else {
+            do {
+                events = try FileEventWriter(appendingTo: configuration.tracker.eventsFile, logger: logger)
+            } catch {
+                throw StartupError("\(error)", exitCode: 73)  // EX_CANTCREAT
+            }
         }
-        do {
-            return TrackerResources(machines: machines, events: try FileEventWriter(appendingTo: configuration.tracker.eventsFile, logger: logger))
-        } catch {
-            throw StartupError("\(error)", exitCode: 73)  // EX_CANTCREAT
-        }
+        let spool = try configuration.events.makeSpoolWriter(producer: .tracker, logger: logger)
+        return TrackerResources(machines: machines, events: events, spool: spool)
     }
 }
 
@@ -48,7 +55,7 @@ extension TrackerServer {
         Task.detached {
             do {
                 try await run(configuration: configuration, keyring: keyring, machines: resources.machines,
-                              events: resources.events, logger: logger)
+                              events: resources.events, spool: resources.spool, logger: logger)
             } catch {
                 failure.withLock { $0 = error }
             }

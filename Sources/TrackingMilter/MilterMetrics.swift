@@ -1,3 +1,4 @@
+import EventSpool
 import Prometheus
 import TrackingRuntime
 
@@ -12,6 +13,7 @@ public final class MilterMetrics: Sendable {
     private let errors: [ErrorKind: Counter]
     private let sessions: Gauge
     private let reloads: [Bool: Counter]
+    private let spool: SpoolMetrics?
 
     /// What went wrong, as the `kind` label of `tracking_milter_errors_total`.
     public enum ErrorKind: String, Sendable, CaseIterable {
@@ -21,8 +23,10 @@ public final class MilterMetrics: Sendable {
         case modification
     }
 
-    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+    /// - Parameter spool: the spool writer whose counts are served too (`tracking_milter_events_spool_…`).
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), spool: SpoolWriter? = nil) {
         self.registry = registry
+        self.spool = spool.map { SpoolMetrics(writer: $0, registry: registry, namespace: "tracking_milter") }
         messages = Self.counters(
             registry, "messages", "Messages by outcome (poison-bypassed: passed unchanged after crashing the milter)",
             label: "outcome", MessageOutcome.Kind.allCases) { $0.rawValue }
@@ -70,4 +74,7 @@ public final class MilterMetrics: Sendable {
     func reload(applied: Bool) { reloads[applied]?.increment() }
 
     func sessionsInFlight(_ count: Int) { sessions.set(Int64(count)) }
+
+    /// Reads the spool writer's counts into their series.
+    func updateSpool() { spool?.update() }
 }

@@ -1,3 +1,4 @@
+import EventSpool
 import Foundation
 import Logging
 import MetricsEndpoint
@@ -20,14 +21,18 @@ public enum MilterService {
             ])
         }
         let service = TrackingService(configuration: configuration, keyring: keyring, logger: logger, journal: journal, faults: faults)
-        let metrics = configuration.milter.metricsListen.map { _ in MilterMetrics() }
-        let dispatcher = MilterSetup(service: service, metrics: metrics).makeDispatcher()
+        let spool = try configuration.events.makeSpoolWriter(producer: .milter, logger: logger)
+        let metrics = configuration.milter.metricsListen.map { _ in MilterMetrics(spool: spool) }
+        let dispatcher = MilterSetup(service: service, metrics: metrics, spool: spool).makeDispatcher()
         let listening = Atomic(false)
         if let listen = configuration.milter.metricsListen, let metrics {
             let endpoint = MetricsEndpoint.application(
                 registry: metrics.registry, host: listen.host, port: listen.port,
                 health: { listening.load(ordering: .relaxed) ? nil : "the milter socket is not listening" }, logger: logger,
-                beforeExposition: { metrics.sessionsInFlight(dispatcher.activeConnections) },
+                beforeExposition: {
+                    metrics.sessionsInFlight(dispatcher.activeConnections)
+                    metrics.updateSpool()
+                },
                 onListening: { port in logger.info("metrics listening", metadata: ["listen": "\(listen.host):\(port)"]) })
             MetricsEndpoint.runInBackground(endpoint, logger: logger)
         }
@@ -36,7 +41,7 @@ public enum MilterService {
             "config": "\(configuration.file)", "socket": "\(socket)",
             "recipient_mode": "\(settings.recipientMode.rawValue)", "on_error": "\(settings.onError.rawValue)",
             "header_errors": "\(settings.headerErrors.rawValue)", "policy_rules": "\(configuration.policy.rules.count)",
-            "policy_script": "\(configuration.policyScript?.path ?? "none")", "keys": "\(keyring.keyIDs.count)", "active_key": "\(keyring.activeKey.id)",
+            "policy_script": "\(configuration.policyScript?.path ?? "none")", "spool": "\(spool?.spool.path ?? "none")", "keys": "\(keyring.keyIDs.count)", "active_key": "\(keyring.activeKey.id)",
         ])
         for (listener, options) in [("*", configuration.tracking)] + configuration.listeners.sorted(by: { $0.key < $1.key })
         where options.trackingDomain == TrackingOptions.defaultTrackingDomain && (options.openTrackingEnabled || options.clickTrackingEnabled) {
@@ -56,7 +61,12 @@ public enum MilterService {
             metrics?.reload(applied: applied)
         })
         listening.store(false, ordering: .relaxed)
-        logger.info("stopped", metadata: ["socket": "\(socket)"])
+        var stopped: Logger.Metadata = ["socket": "\(socket)"]
+        if let spool, spool.close() > 0 {
+            stopped["events_lost"] = "\(spool.status.pendingEvents)"
+            logger.critical("event spool still refuses writes at shutdown; injection events kept in memory are lost", metadata: stopped)
+        }
+        logger.info("stopped", metadata: stopped)
     }
 
     /// The crash journal the configuration names, with what the previous process left in it.

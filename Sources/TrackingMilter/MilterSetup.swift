@@ -1,3 +1,4 @@
+import EventSpool
 import Milter
 import TrackingRuntime
 
@@ -6,10 +7,13 @@ import TrackingRuntime
 public struct MilterSetup: Sendable {
     public let service: TrackingService
     public let metrics: MilterMetrics?
+    /// Where sessions append injection events; nil when `events.spool` is off.
+    public let spool: SpoolWriter?
 
-    public init(service: TrackingService, metrics: MilterMetrics? = nil) {
+    public init(service: TrackingService, metrics: MilterMetrics? = nil, spool: SpoolWriter? = nil) {
         self.service = service
         self.metrics = metrics
+        self.spool = spool
     }
 
     /// The dispatcher libmilter's callbacks go to.
@@ -44,7 +48,7 @@ public struct MilterSetup: Sendable {
     }
 
     public func makeSession(_ connection: MilterConnection) -> TrackingSession {
-        TrackingSession(connection: connection, service: service, metrics: metrics)
+        TrackingSession(connection: connection, service: service, metrics: metrics, spool: spool)
     }
 }
 

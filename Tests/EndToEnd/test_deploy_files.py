@@ -27,7 +27,8 @@ from harness.programs import REPO_ROOT, make_key_file
 
 DEPLOY = REPO_ROOT / "deploy"
 YAML = DEPLOY / "tracking-milter.yaml"
-UNITS = [DEPLOY / "systemd" / "tracking-milter.service", DEPLOY / "systemd" / "tracking-tracker.service"]
+UNITS = [DEPLOY / "systemd" / "tracking-milter.service", DEPLOY / "systemd" / "tracking-tracker.service",
+         DEPLOY / "systemd" / "tracking-milter-ship.service"]
 CONTAINERFILE = DEPLOY / "Containerfile"
 SOCKET_PATH = "/run/tracking-milter/milter.sock"
 CONFIG_PATH = "/etc/tracking-milter/tracking-milter.yaml"
@@ -232,7 +233,7 @@ def test_systemd_unit_settings(unit):
     for key, value in want.items():
         assert u.get(key) == value, (unit.name, key, u.get(key))
     assert u["ExecStartPre"] == [f"{BINARY_PATH} check-config {CONFIG_PATH}"]
-    sub = "milter" if unit.name == "tracking-milter.service" else "tracker"
+    sub = {"tracking-milter.service": "milter", "tracking-milter-ship.service": "ship"}.get(unit.name, "tracker")
     assert u["ExecStart"] == [f"{BINARY_PATH} {sub} --config {CONFIG_PATH}"]
     if sub == "milter":
         # SIGHUP is libmilter's (it stops); the milter reloads on SIGUSR1, after a check.

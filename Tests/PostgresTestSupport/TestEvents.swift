@@ -1,6 +1,6 @@
+import EventShipping
 import Foundation
 import Tracking
-import TrackingRuntime
 
 /// Event lines as the producers write them (docs/events.md), for tests.
 public enum TestEvents {
@@ -38,8 +38,6 @@ public enum TestEvents {
         value.map(JSONValue.string) ?? .null
     }
 }
-
-import EventShipping
 
 extension TestEvents {
     /// The lines as the shipper hands them to a sink.

@@ -1,3 +1,4 @@
+import EventSpool
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -9,7 +10,7 @@ import TrackingRuntime
 @Suite("Event lines")
 struct EventContentTests {
     static let clickFields = [
-        "type", "timestamp", "message_id", "rcpt_to", "customer_id", "campaign_id", "rcpt_meta", "rcpt_tags",
+        "type", "event_id", "timestamp", "message_id", "rcpt_to", "customer_id", "campaign_id", "rcpt_meta", "rcpt_tags",
         "target_link_url", "target_link_name", "user_agent", "ip_address", "machine",
     ]
     static let openFields = clickFields.filter { !$0.hasPrefix("target_link") }
@@ -97,7 +98,7 @@ struct EventContentTests {
         let token = TrackingToken(kind: .click, targetURL: "https://x.example/", linkName: nasty, messageID: [UInt8](repeating: 1, count: 10),
                                   recipient: nasty, customerID: nasty, campaignID: nasty,
                                   metadata: #"{"k":"v \"q\" \\ é"}"#, tags: [nasty, ""], expiry: 1)
-        let line = TrackerEvent(token: token, time: Date(timeIntervalSince1970: 0), userAgent: nasty, ipAddress: "::1",
+        let line = TrackerEvent(token: token, id: EventID.random(), time: Date(timeIntervalSince1970: 0), userAgent: nasty, ipAddress: "::1",
                                 machine: "apple_mpp").jsonLine
         #expect(!line.contains("\n") && !line.contains("\r"))
         let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
@@ -109,9 +110,9 @@ struct EventContentTests {
         #expect(object["timestamp"] as? String == "1970-01-01T00:00:00.000Z")
         #expect(object["machine"] as? String == "apple_mpp")
         // Metadata that is not a JSON object (only an incompatible build could seal it) becomes {}.
-        #expect(TrackerEvent.metadataObject("[1,2]") == "{}")
-        #expect(TrackerEvent.metadataObject("{\"a\":\n1}") == #"{"a":1}"#)
-        #expect(TrackerEvent.metadataObject(nil) == "{}")
+        #expect(EventLine.metadataObject("[1,2]") == "{}")
+        #expect(EventLine.metadataObject("{\"a\":\n1}") == #"{"a":1}"#)
+        #expect(EventLine.metadataObject(nil) == "{}")
     }
 
     @Test("events appended to a file, one whole line per hit, reopened after rotation")

@@ -1,3 +1,4 @@
+import EventSpool
 import Foundation
 import Posix
 import Testing

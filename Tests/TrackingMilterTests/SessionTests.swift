@@ -1,3 +1,4 @@
+import EventSpool
 import Logging
 import Milter
 import MilterTesting
@@ -36,11 +37,11 @@ struct SessionFixture {
     let driver: MilterTestDriver
     let keyring: TrackingKeyring
 
-    init(_ yaml: String = "") throws {
+    init(_ yaml: String = "", spool: SpoolWriter? = nil) throws {
         let configuration = try ConfigLoader.parse(yaml, file: "test.yaml")
         keyring = try TrackingKeyring(parsing: TrackingKeyring.generateKeyFile(), file: "test.keys")
         let service = TrackingService(configuration: configuration, keyring: keyring, logger: capture.logger)
-        let dispatcher = MilterSetup(service: service).makeDispatcher()
+        let dispatcher = MilterSetup(service: service, spool: spool).makeDispatcher()
         driver = MilterTestDriver(dispatcher: dispatcher)
         driver.negotiate()
         driver.connect(macros: ["{daemon_name}": "smtpd"])

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Testing
+import Tracking
 @testable import TrackingRuntime
 
 @Suite("Log lines")

@@ -1,3 +1,4 @@
+import EventSpool
 import Synchronization
 
 /// Where event lines go. Each line is written whole, with its newline, or kept to be
@@ -21,22 +22,6 @@ extension EventWriter {
     public func retryPending() -> Bool { true }
 
     public var status: EventWriterStatus { EventWriterStatus() }
-}
-
-/// How an event writer is doing, for metrics and the shutdown line.
-public struct EventWriterStatus: Sendable, Equatable {
-    /// Writes that failed (each failed line counts once per attempt).
-    public var failedWrites = 0
-    /// Lines given up because the backlog was full: these events are lost.
-    public var droppedLines = 0
-    /// Lines kept in memory, waiting for the output to take them again.
-    public var pendingLines = 0
-
-    public init(failedWrites: Int = 0, droppedLines: Int = 0, pendingLines: Int = 0) {
-        self.failedWrites = failedWrites
-        self.droppedLines = droppedLines
-        self.pendingLines = pendingLines
-    }
 }
 
 /// Keeps event lines in memory (tests, and anyone embedding the tracker).

@@ -21,6 +21,9 @@ public final class SealedURLMaker: TrackedURLMaker {
     public private(set) var lastRefusal: String?
     /// Whether metadata had to be cut to `max_metadata_len`.
     public let metadataTruncated: Bool
+    /// The metadata as open tokens carry it (compact JSON, cut to `max_metadata_len`): what
+    /// the message's events show as `rcpt_meta`.
+    public var metadataText: String? { openMetadata }
     /// What every token of the message carries besides the link itself: the tags and the
     /// (cut) metadata, in UTF-8 bytes; `max_token_bytes` bounds it.
     public let payloadBytes: Int

@@ -1,3 +1,4 @@
+import EventSpool
 import Logging
 import Milter
 import Tracking
@@ -12,13 +13,16 @@ public final class TrackingSession: MilterSession {
     private let connection: MilterConnection
     private let service: TrackingService
     private let metrics: MilterMetrics?
+    /// Where the injection events go (`events.spool`); nil when spooling is off.
+    private let spool: SpoolWriter?
     private var envelope = MessageEnvelope()
     private var processor: MessageProcessor?
 
-    init(connection: MilterConnection, service: TrackingService, metrics: MilterMetrics?) {
+    init(connection: MilterConnection, service: TrackingService, metrics: MilterMetrics?, spool: SpoolWriter? = nil) {
         self.connection = connection
         self.service = service
         self.metrics = metrics
+        self.spool = spool
     }
 
     private var configuration: Configuration { service.configuration }
@@ -68,6 +72,10 @@ public final class TrackingSession: MilterSession {
             }
             service.logger.info("message", metadata: log)
             metrics?.message(outcome)
+            if let spool {
+                // Only now: the MTA took the tracked body, so these are the links it delivers.
+                for injection in outcome.injections { spool.append(injection.line(id: .random())) }
+            }
             return .continue
         case .failed(let onError):
             // The same reply as any other internal failure, with the message's own log line.

@@ -1,6 +1,8 @@
+import EventSpool
+
 /// Reads the `events:` section. Each sink's keys are read by its own loader.
 enum EventsConfigLoader {
-    static let keys: Set = ["spool", "webhooks", "postgres"]
+    static let keys: Set = ["spool", "webhooks", "postgres", "metrics_listen"]
     static let spoolKeys: Set = ["dir", "max_bytes", "segment_bytes", "when_full"]
 
     static func read(_ node: ConfigNode) throws(ConfigError) -> EventsSettings {
@@ -10,6 +12,7 @@ enum EventsConfigLoader {
             case "spool": events.spool = try readSpool(value)
             case "webhooks": events.webhooks = try WebhookConfigLoader.read(value)
             case "postgres": events.postgres = try PostgresConfigLoader.read(value)
+            case "metrics_listen": events.metricsListen = try value.parsed { try ListenAddress(parsing: $0) }
             default: break
             }
         }
@@ -37,34 +40,10 @@ enum EventsConfigLoader {
     }
 }
 
-/// Reads `events.webhooks`: a list of endpoints.
-enum WebhookConfigLoader {
-    static let keys: Set = ["name", "url"]
-
-    static func read(_ node: ConfigNode) throws(ConfigError) -> [WebhookSettings] {
-        var out: [WebhookSettings] = []
-        for item in try node.sequence() {
-            let entries = try item.mapping(allowed: keys)
-            guard let url = entries.first(where: { $0.name == "url" })?.value else {
-                throw item.error("a webhook needs url: such as https://hooks.example.com/sparkpost")
-            }
-            let urlText = try url.nonEmptyString()
-            guard urlText.hasPrefix("https://") || urlText.hasPrefix("http://") else {
-                throw url.error("\"\(urlText)\" is not an http(s) URL")
-            }
-            let name = try entries.first(where: { $0.name == "name" })?.value.nonEmptyString() ?? "webhook\(out.count + 1)"
-            guard !out.contains(where: { $0.name == name }) else {
-                throw item.error("a second webhook named \"\(name)\"; give each a unique name:")
-            }
-            out.append(WebhookSettings(name: name, url: urlText))
-        }
-        return out
-    }
-}
-
 /// Reads `events.postgres`.
 enum PostgresConfigLoader {
-    static let keys: Set = ["url", "password_file", "batch_max_events", "connect_timeout", "batch_timeout"]
+    static let keys: Set<String> = Set(["url", "password", "password_file", "connect_timeout", "batch_timeout"])
+        .union(DeliveryConfigLoader.keys)
 
     static func read(_ node: ConfigNode) throws(ConfigError) -> PostgresSettings {
         let entries = try node.mapping(allowed: keys)
@@ -72,20 +51,17 @@ enum PostgresConfigLoader {
             throw node.error("postgres needs url: such as postgres://tracking@127.0.0.1:5432/tracking")
         }
         let text = try url.nonEmptyString()
-        guard text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") else {
-            throw url.error("\"\(text)\" is not a postgres:// URL")
-        }
+        _ = try url.parsed { try PostgresURL(parsing: $0) }
         var settings = PostgresSettings(url: text)
+        settings.password = try SecretConfig.read(entries, key: "password", in: node)
         for (name, value) in entries {
             switch name {
-            case "password_file":
-                settings.passwordFile = ConfigLoader.resolve(try value.nonEmptyString(), relativeTo: node.file)
-            case "batch_max_events": settings.batchMaxEvents = try value.integer(in: 1...50_000)
             case "connect_timeout": settings.connectTimeout = try value.integer(in: 1...600)
             case "batch_timeout": settings.batchTimeout = try value.integer(in: 1...3600)
             default: break
             }
         }
+        settings.delivery = try DeliveryConfigLoader.read(entries, in: node)
         return settings
     }
 }

@@ -7,6 +7,9 @@ public struct EventsSettings: Sendable {
     public var webhooks: [WebhookSettings] = []
     /// The PostgreSQL sink; nil when there is none.
     public var postgres: PostgresSettings?
+    /// Where `tracking-milter ship` serves /metrics and /healthz; nil: nowhere (the tracker's
+    /// in-process shipper reports on the tracker's own /metrics).
+    public var metricsListen: ListenAddress?
 
     public init() {}
 

@@ -1,3 +1,5 @@
+import EventSpool
+
 /// `events.spool`: the directory of segment files producers append to (docs/events.md).
 public struct SpoolSettings: Sendable, Equatable {
     /// The spool directory; relative paths are relative to the configuration file.
@@ -12,10 +14,3 @@ public struct SpoolSettings: Sendable, Equatable {
     public init(directory: String) { self.directory = directory }
 }
 
-/// What a full spool gives up (`events.spool.when_full`).
-public enum SpoolFullPolicy: String, Sendable, CaseIterable {
-    /// Delete the oldest closed segments, shipped or not, to make room for new events.
-    case dropOldest = "drop_oldest"
-    /// Keep what is spooled and drop new events until the shipper makes room.
-    case stopRecording = "stop_recording"
-}

@@ -26,3 +26,11 @@ extension TrackingKeyring {
         return try rotateKeyFile(text, file: file, now: Date(), random: &random)
     }
 }
+
+extension EventID {
+    /// A new event id from the system's cryptographic random source.
+    public static func random() -> EventID {
+        var random = SystemRandomNumberGenerator()
+        return EventID(random: &random)
+    }
+}

@@ -1,5 +1,6 @@
 import Logging
 import Posix
+import Tracking
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -105,6 +105,7 @@ public final class MessageProcessor {
         var kind = MessageOutcome.Kind.unchanged
         var linksTracked = 0
         var reason: String?
+        var injections: [InjectionEvent] = []
         switch plan {
         case .bypass:
             outcome = .deliver(Delivery(deleteAPIHeaders: nil, headerChanges: [], body: nil))
@@ -139,6 +140,9 @@ public final class MessageProcessor {
                 outcome = .deliver(Delivery(deleteAPIHeaders: apiHeadersToDelete, headerChanges: headerChanges, body: body))
                 kind = .rewritten
                 line.metadata["bytes_out"] = .stringConvertible(body.count)
+                injections = InjectionEvent.forMessage(
+                    recipients: proceed.recipients, messageID: messageID, metadata: maker.metadataText, headers: headers,
+                    envelope: envelope, bodyBytes: bytesIn, time: now)
             }
             line.recordRewrite(result.statistics, partsRewritten: result.partsRewritten)
             linksTracked = result.statistics.linksTracked
@@ -147,7 +151,8 @@ public final class MessageProcessor {
         let milliseconds = Double(monotonicNanoseconds() - started) / 1e6
         line.finish(outcome: kind.rawValue, reason: reason, milliseconds: milliseconds, bytesIn: bytesIn)
         return MessageOutcome(
-            action: outcome, logMetadata: line.metadata, kind: kind, linksTracked: linksTracked, milliseconds: milliseconds)
+            action: outcome, logMetadata: line.metadata, kind: kind, linksTracked: linksTracked, milliseconds: milliseconds,
+            injections: injections)
     }
 
     /// The X-MSYS-API headers to delete: all of them, when stripping.
@@ -230,6 +235,9 @@ public struct MessageOutcome {
     public let linksTracked: Int
     /// From the first header to the decision at end of message.
     public let milliseconds: Double
+    /// One per recipient when the body was tracked (rewritten), for the event spool; the
+    /// milter appends them once the MTA took the new body.
+    public let injections: [InjectionEvent]
 }
 
 /// The modifications of a delivered message: headers first, then the body (MTAs refuse a

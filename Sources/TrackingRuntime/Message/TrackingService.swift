@@ -65,6 +65,7 @@ public final class TrackingService: Sendable {
             keep("log.level", \.log.level)
             keep("log.syslog", \.log.syslog)
             keep("tracker.listen", \.tracker.listen)
+            keep("events.spool", \.events.spool)
             settings = Settings(configuration: next, keyring: keyring)
             return needRestart
         }

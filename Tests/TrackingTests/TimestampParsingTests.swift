@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import TrackingRuntime
+import Tracking
 
 @Suite("RFC 3339 timestamps read back")
 struct TimestampParsingTests {

@@ -3,7 +3,7 @@ import Posix
 import Glibc
 #endif
 
-/// Where a `FileEventWriter` puts its bytes: a file descriptor in production, a scripted
+/// Where a `LineAppender` puts its bytes: a file descriptor in production, a scripted
 /// failure in tests (as swift-system mocks its system calls). Used under the writer's lock.
 public protocol EventOutput: AnyObject, Sendable {
     /// Appends all of `bytes`, or throws saying how many reached the output first.
@@ -14,10 +14,10 @@ public protocol EventOutput: AnyObject, Sendable {
     func truncate(to length: Int) -> Bool
 }
 
-/// A file descriptor: an events file opened for appending (closed with this object), or
-/// standard output.
+/// A file descriptor: a file opened for appending (closed with this object), or standard
+/// output.
 public final class DescriptorOutput: EventOutput, Sendable {
-    let fd: Int32
+    public let fd: Int32
     private let owned: Bool
 
     public init(fd: Int32, owned: Bool) {
@@ -26,14 +26,14 @@ public final class DescriptorOutput: EventOutput, Sendable {
     }
 
     deinit {
-        if owned { _ = close(fd) }
+        if owned { Posix.close(fd) }
     }
 
     /// Opens `path` for appending, creating it (mode 0640). A file that ends inside a line
     /// (a crash mid-write, from before this writer) gets a newline first, so no new event is
     /// glued to the fragment.
     public static func appending(to path: String) throws(PosixError) -> DescriptorOutput {
-        let fd = try Posix.call("open \(path)") { open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640) }
+        let fd = try Posix.open(path, O_WRONLY | O_APPEND | O_CREAT)
         let output = DescriptorOutput(fd: fd, owned: true)
         if output.endsInsideLine(path) {
             var newline: UInt8 = 0x0A
@@ -53,15 +53,15 @@ public final class DescriptorOutput: EventOutput, Sendable {
     }
 
     public func truncate(to length: Int) -> Bool {
-        (try? Posix.call("ftruncate") { ftruncate(fd, off_t(length)) }) != nil
+        (try? Posix.truncate(fd, to: length)) != nil
     }
 
     private func endsInsideLine(_ path: String) -> Bool {
         guard let size = length(), size > 0 else { return false }
-        let reader = open(path, O_RDONLY | O_CLOEXEC)
-        guard reader >= 0 else { return false }
-        defer { _ = close(reader) }
-        var last: UInt8 = 0
-        return pread(reader, &last, 1, off_t(size - 1)) == 1 && last != 0x0A
+        // The descriptor is write-only: look through a reader.
+        guard let reader = try? Posix.open(path, O_RDONLY) else { return false }
+        defer { Posix.close(reader) }
+        guard let last = try? Posix.read(reader, count: 1, at: size - 1), last.count == 1 else { return false }
+        return last[0] != 0x0A
     }
 }

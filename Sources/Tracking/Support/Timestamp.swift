@@ -5,15 +5,8 @@ import Glibc
 
 /// RFC 3339 UTC timestamps with milliseconds (`2026-11-25T15:31:54.005Z`), made on bytes
 /// without Foundation's formatters: log lines and event lines write one each. The one home
-/// for the format both use.
+/// for the format both use; the time is always passed in (`now()` is TrackingRuntime's).
 public enum Timestamp {
-    /// Now, from the real-time clock.
-    public static func now() -> String {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return format(seconds: ts.tv_sec, milliseconds: Int(ts.tv_nsec / 1_000_000))
-    }
-
     public static func format(seconds: Int, milliseconds: Int) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(24)

@@ -4,7 +4,7 @@ extension Timestamp {
     /// Reads an RFC 3339 date-time: `2026-12-05T11:20:07.123Z`, `2026-12-05t11:20:07+01:00`,
     /// any number of fraction digits (kept to microseconds). Nil for anything else, including
     /// years outside 0001–9999 and out-of-range fields. Pure arithmetic on bytes: the shipper
-    /// reads one per event.
+    /// reads one per event, from spool files, which are input.
     public static func parse(_ text: some StringProtocol) -> Date? {
         var bytes = Array(text.utf8)
         return bytes.withUnsafeMutableBufferPointer { parse(UnsafeBufferPointer($0)) }

@@ -1,0 +1,51 @@
+import EventSpool
+import Foundation
+import Posix
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A fresh spool directory under the system's temporary directory, removed by `remove()`.
+struct TemporarySpool {
+    let path: String
+
+    init() {
+        path = FileManager.default.temporaryDirectory.appendingPathComponent("spool-\(UUID().uuidString)").path
+    }
+
+    var directory: SpoolDirectory { SpoolDirectory(path: path) }
+
+    func writer(
+        maxBytes: Int = 1 << 20, segmentBytes: Int = 1 << 16, whenFull: SpoolFullPolicy = .dropOldest,
+        producer: SpoolProducer = .milter
+    ) throws -> SpoolWriter {
+        try SpoolWriter(directory: path, producer: producer,
+                        limits: .init(maxBytes: maxBytes, segmentBytes: segmentBytes, whenFull: whenFull), logger: nil)
+    }
+
+    /// Every whole line of every segment, oldest segment first.
+    func allLines() throws -> [String] {
+        try directory.segments().flatMap { segment in
+            try directory.readLines(segment, from: 0, maxBytes: 1 << 24).lines.map { String(decoding: $0, as: UTF8.self) }
+        }
+    }
+
+    func write(_ name: String, _ text: String) throws {
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path + "/" + name))
+    }
+
+    func remove() { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// An event line of exactly `bytes` bytes with its newline, numbered.
+func eventLine(_ n: Int, bytes: Int = 100) -> [UInt8] {
+    var text = #"{"n":\#(n),"pad":""#
+    text += String(repeating: "x", count: max(0, bytes - text.utf8.count - 3)) + "\"}\n"
+    return Array(text.utf8)
+}
+
+func number(of line: String) -> Int? {
+    guard let data = line.data(using: .utf8),
+          let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
+    return object["n"] as? Int
+}
