@@ -30,7 +30,6 @@ public final class PostgresSink: EventSink {
     private let schemaReady = Mutex(false)
     private let skipped = Mutex(0)
     private let skippedCounter: Counter
-    private let insertedCounter: Counter
 
     public init(
         settings: PostgresSettings, logger: Logger, insertStyle: PostgresInsertStyle = .unnest
@@ -45,8 +44,7 @@ public final class PostgresSink: EventSink {
         client = PostgresClient(
             configuration: endpoint.clientConfiguration(statementTimeout: batchTimeout, maximumConnections: 2),
             backgroundLogger: logger)
-        skippedCounter = Counter(label: "tracking_events_skipped_total", dimensions: [("sink", "postgres")])
-        insertedCounter = Counter(label: "tracking_events_delivered_total", dimensions: [("sink", "postgres")])
+        skippedCounter = Counter(label: "ship_events_refused_total", dimensions: [("sink", "postgres")])
     }
 
     /// Runs the connection pool until the task is cancelled.
@@ -68,7 +66,7 @@ public final class PostgresSink: EventSink {
     }
 
     /// Events skipped since start: lines that are not storable events, and events
-    /// PostgreSQL refused. Also the metric `tracking_events_skipped_total{sink="postgres"}`.
+    /// PostgreSQL refused. Also the metric `ship_events_refused_total{sink="postgres"}`.
     public var skippedEvents: Int { skipped.withLock { $0 } }
 
     public func deliver(_ batch: EventBatch) async throws {
@@ -95,7 +93,6 @@ public final class PostgresSink: EventSink {
             }
             throw PostgresSinkError(endpoint: endpoint, doing: "delivering a batch of \(records.count) events", error: timeout)
         }
-        insertedCounter.increment(by: Int64(records.count))
     }
 
     /// Creates or migrates the schema once per process (after that, each batch skips it).
