@@ -41,9 +41,13 @@ public final class PostgresSink: EventSink {
         self.logger = logger
         // Batches of one sink go one at a time; a second connection serves a migration or
         // a batch that overlaps a stale one being torn down.
+        // The pool logs every failed reconnect at info; while the server is down that is a
+        // line per attempt. The batch that fails says why, once per attempt of the shipper.
+        var background = logger
+        background.logLevel = max(logger.logLevel, .warning)
         client = PostgresClient(
             configuration: endpoint.clientConfiguration(statementTimeout: batchTimeout, maximumConnections: 2),
-            backgroundLogger: logger)
+            backgroundLogger: background)
         skippedCounter = Counter(label: "ship_events_refused_total", dimensions: [("sink", "postgres")])
     }
 
