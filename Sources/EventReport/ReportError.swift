@@ -12,7 +12,7 @@ public enum ReportError: Error, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .cannotConnect(endpoint, reason):
-            return "cannot connect to PostgreSQL at \(endpoint.host):\(endpoint.port) (database \(endpoint.database), events.postgres.url): \(reason); "
+            return "cannot connect to PostgreSQL at \(endpoint.target.host):\(endpoint.target.port) (database \(endpoint.target.database), events.postgres.url): \(reason); "
                 + "check that the service is running (pg_lsclusters, systemctl status postgresql), listens on that address, and that the user and password are right"
         case let .noEventsTable(endpoint):
             return "PostgreSQL at \(endpoint.display) has no tracking_events table yet: nothing was shipped there; "

@@ -5,34 +5,24 @@ import TrackingRuntime
 /// Where and as whom to connect, from `events.postgres` (its `url` and `password`). Both
 /// the sink's connection pool and `report`'s single connection are made from it.
 public struct PostgresEndpoint: Sendable, Equatable {
-    public var host: String
-    public var port: Int
-    public var user: String
-    public var password: String?
-    public var database: String
-    public var tls: PostgresTLSMode
+    /// The URL's parts, its password replaced by `events.postgres.password` when that is set.
+    public var target: PostgresURL
     public var connectTimeout: Duration
 
     /// `host:port/database`, for messages (never the password).
-    public var display: String { "\(host):\(port)/\(database)" }
+    public var display: String { "\(target.host):\(target.port)/\(target.database)" }
 
     /// Reads `settings.url`; `settings.password` wins over a password in it.
     public init(_ settings: PostgresSettings) throws(PostgresEndpointError) {
-        let url: PostgresURL
-        do { url = try PostgresURL(parsing: settings.url) } catch {
+        do { target = try PostgresURL(parsing: settings.url) } catch {
             throw PostgresEndpointError("events.postgres.url: \(error.description)")
         }
-        host = url.host
-        port = url.port
-        user = url.user
-        password = settings.password?.value ?? url.password
-        database = url.database
-        tls = url.tls
+        if let password = settings.password { target.password = password.value }
         connectTimeout = .seconds(settings.connectTimeout)
     }
 
     var nioTLS: PostgresClient.Configuration.TLS {
-        switch tls {
+        switch target.tls {
         case .disable: return .disable
         case .prefer: return .prefer(Self.unverified)
         case .require: return .require(Self.unverified)
@@ -49,7 +39,8 @@ public struct PostgresEndpoint: Sendable, Equatable {
     /// For a connection pool (the sink). `statement_timeout` bounds each statement on the server as well.
     public func clientConfiguration(statementTimeout: Duration, maximumConnections: Int) -> PostgresClient.Configuration {
         var configuration = PostgresClient.Configuration(
-            host: host, port: port, username: user, password: password, database: database, tls: nioTLS)
+            host: target.host, port: target.port, username: target.user, password: target.password, database: target.database,
+            tls: nioTLS)
         configuration.options.connectTimeout = connectTimeout
         configuration.options.maximumConnections = maximumConnections
         configuration.options.additionalStartupParameters = [
@@ -64,14 +55,15 @@ public struct PostgresEndpoint: Sendable, Equatable {
     /// For one connection (`report`, or the sink finding out why its pool cannot connect).
     public func connectionConfiguration(applicationName: String = "tracking-milter report") throws -> PostgresConnection.Configuration {
         let tls: PostgresConnection.Configuration.TLS
-        switch self.tls {
+        switch target.tls {
         case .disable: tls = .disable
         case .prefer: tls = .prefer(try NIOSSLContext(configuration: Self.unverified))
         case .require: tls = .require(try NIOSSLContext(configuration: Self.unverified))
         case .verifyFull: tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
         }
         var configuration = PostgresConnection.Configuration(
-            host: host, port: port, username: user, password: password, database: database, tls: tls)
+            host: target.host, port: target.port, username: target.user, password: target.password, database: target.database,
+            tls: tls)
         configuration.options.connectTimeout = .seconds(connectTimeout.components.seconds)
         configuration.options.additionalStartupParameters = [("application_name", applicationName), ("client_encoding", "UTF8")]
         return configuration

@@ -44,11 +44,11 @@ public struct PostgresSinkError: Error, CustomStringConvertible {
         case "28P01", "28000":
             return "check the user and password in events.postgres (url or password_file)"
         case "3D000":
-            return "create the database first: createdb -O \(endpoint.user) \(endpoint.database)"
+            return "create the database first: createdb -O \(endpoint.target.user) \(endpoint.target.database)"
         case "42501":
-            return "grant \(endpoint.user) the right to create tables in \(endpoint.database), or create them as the owner by running the shipper once as that user"
+            return "grant \(endpoint.target.user) the right to create tables in \(endpoint.target.database), or create them as the owner by running the shipper once as that user"
         case nil where error.code == .connectionError || error.code == .serverClosedConnection:
-            return "is PostgreSQL running and listening on \(endpoint.host):\(endpoint.port)? The batch stays in the spool and is retried"
+            return "is PostgreSQL running and listening on \(endpoint.target.host):\(endpoint.target.port)? The batch stays in the spool and is retried"
         default:
             return "the batch stays in the spool and is retried"
         }
