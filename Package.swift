@@ -179,7 +179,11 @@ let package = Package(
         ),
         .testTarget(name: "MilterTests", dependencies: ["Milter", "MilterTesting"], swiftSettings: strict),
         .testTarget(name: "TrackingTests", dependencies: ["Tracking"], swiftSettings: strict),
-        .testTarget(name: "EventSpoolTests", dependencies: ["EventSpool", "Posix"], swiftSettings: strict),
+        .testTarget(
+            name: "EventSpoolTests",
+            dependencies: ["EventSpool", "Posix", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
         .testTarget(name: "PolicyScriptTests", dependencies: ["PolicyScript", "Tracking"], swiftSettings: strict),
         .testTarget(
             name: "TrackingRuntimeTests",

@@ -47,9 +47,14 @@ public enum ShipRunner {
     /// Stops start-up, saying what to add, when there is nothing to ship.
     static func checkSinks(_ configuration: Configuration) throws(StartupError) {
         let events = configuration.events
-        guard events.spool != nil else {
+        guard let spool = events.spool else {
             throw StartupError("\(configuration.file): events.spool is not set, so there is nothing to ship; add events.spool.dir (docs/events.md)",
                                exitCode: StartupError.configExitCode)
+        }
+        // As the producers do: the shipper may start first.
+        do { try Posix.makeDirectories(spool.directory, mode: 0o750) } catch {
+            throw StartupError("events.spool.dir \(spool.directory) cannot be made: \(error); create it, writable by this user",
+                               exitCode: 73)  // EX_CANTCREAT
         }
         guard events.hasSinks else {
             throw StartupError("\(configuration.file): no sinks are configured, so there is nothing to ship to; add events.webhooks or events.postgres",

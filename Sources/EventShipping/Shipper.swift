@@ -1,6 +1,10 @@
 import EventSpool
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
+import Posix
 import Synchronization
 import TrackingRuntime
 
@@ -59,7 +63,14 @@ public final class Shipper: Sendable {
     /// Runs every lane; returns when they have all ended. Outcomes in `lanes` order.
     @discardableResult
     public func run(_ mode: Mode = .continuous) async -> [LaneOutcome] {
-        await withTaskGroup(of: (Int, LaneOutcome).self) { group in
+        // One shipper per spool: a second one (a `ship` next to a tracker that ships, or two
+        // trackers on one host) would deliver every event twice. It waits and takes over
+        // when the first one stops.
+        guard let lock = await takeSpoolLock(waiting: mode == .continuous) else {
+            return [LaneOutcome](repeating: mode == .once ? .failed : .finished, count: lanes.count)
+        }
+        defer { Posix.close(lock) }
+        return await withTaskGroup(of: (Int, LaneOutcome).self) { group in
             for (index, lane) in lanes.enumerated() {
                 group.addTask {
                     var loop = ShipperLoop(shipper: self, lane: lane, mode: mode)
@@ -70,6 +81,28 @@ public final class Shipper: Sendable {
             for await (index, outcome) in group { outcomes[index] = outcome }
             return outcomes
         }
+    }
+
+    /// `ship.lock` in the spool directory, held (flock) while this shipper runs; nil when
+    /// another process holds it and `waiting` is false, or when stopped while waiting.
+    func takeSpoolLock(waiting: Bool) async -> Int32? {
+        let path = spool.path + "/ship.lock"
+        var told = false
+        while !isStopped {
+            do {
+                let fd = try Posix.open(path, O_RDWR | O_CREAT)
+                if try Posix.tryLock(fd, .exclusive) { return fd }
+                Posix.close(fd)
+                if !told {
+                    logger.warning("another shipper is shipping this spool; waiting until it stops", metadata: ["lock": "\(path)"])
+                    told = true
+                }
+            } catch {
+                logger.error("cannot take the spool's shipper lock; waiting", metadata: ["lock": "\(path)", "error": "\(error)"])
+            }
+            guard waiting, await sleep(.seconds(1)) else { return nil }
+        }
+        return nil
     }
 
     /// Sleeps for `duration` in short steps; false when stopped meanwhile.

@@ -95,7 +95,7 @@ struct ShipperLoop {
             guard chosen == nil else { continue }
             // Closed first, then read: a line appended before the close is in the read.
             let closed = try spool.isClosed(segment)
-            let read = try spool.readLines(segment, from: offset, maxBytes: lane.delivery.batchMaxBytes)
+            let read = try spool.readLines(segment, from: offset, maxBytes: readBytes)
             if read.lines.isEmpty {
                 if read.skippedBytes > 0 {
                     skip(segment, to: read.endOffset, bytes: read.skippedBytes)
@@ -119,9 +119,18 @@ struct ShipperLoop {
             }
         }
         metrics.queueBytes.record(queueBytes)
-        metrics.queueEvents.record(bytesSeen > 0 ? queueBytes * linesSeen / bytesSeen : 0)
+        metrics.queueEvents.record(bytesSeen > 0 ? Int(Double(queueBytes) * Double(linesSeen) / Double(bytesSeen)) : 0)
         metrics.oldestSeconds.record(oldest.map { max(0, shipper.wallClock() - $0) } ?? 0)
         return chosen
+    }
+
+    /// How much to read for one batch: batch_max_bytes, or less when batch_max_events lines
+    /// of the size seen so far (twice over) fit in less, so a large byte limit does not make
+    /// every read fetch and split far more lines than a batch takes.
+    var readBytes: Int {
+        let average = linesSeen > 0 ? max(1, bytesSeen / linesSeen) : 1024
+        let (estimate, overflow) = lane.delivery.batchMaxEvents.multipliedReportingOverflow(by: 2 * average)
+        return overflow ? lane.delivery.batchMaxBytes : min(lane.delivery.batchMaxBytes, max(estimate, 64 << 10))
     }
 
     /// The leading lines that fit the batch limits (at least one), and their bytes with newlines.
@@ -138,8 +147,11 @@ struct ShipperLoop {
 
     /// The batch a previous attempt (maybe a previous process) recorded, re-formed exactly.
     mutating func resume(_ recorded: InFlightBatch, in segments: [SpoolSegment]) throws(SpoolError) -> BatchPlan? {
-        guard let segment = segments.first(where: { $0.name == recorded.segment }),
-              checkpoint.offset(of: segment) == recorded.offset, recorded.next > recorded.offset else { return nil }
+        // The record is a file: believe it only when it describes a batch this lane could form.
+        let limit = max(lane.delivery.batchMaxBytes, SpoolDirectory.maxLineBytes)
+        guard let segment = segments.first(where: { $0.name == recorded.segment }), recorded.offset >= 0,
+              checkpoint.offset(of: segment) == recorded.offset, recorded.next > recorded.offset,
+              recorded.next - recorded.offset <= limit, recorded.firstAttempt.isFinite else { return nil }
         let read = try shipper.spool.readLines(segment, from: recorded.offset, maxBytes: recorded.next - recorded.offset)
         guard read.lines.count == recorded.count, read.endOffset == recorded.next else {
             logger.warning("the recorded in-flight batch no longer matches the spool; forming a new one",
@@ -147,7 +159,7 @@ struct ShipperLoop {
             return nil
         }
         return BatchPlan(segment: segment, offset: recorded.offset, next: recorded.next, lines: read.lines,
-                         firstAttempt: recorded.firstAttempt)
+                         firstAttempt: min(recorded.firstAttempt, shipper.wallClock()))
     }
 
     mutating func prune(keeping segments: [SpoolSegment]) {
@@ -221,7 +233,8 @@ struct ShipperLoop {
                 if elapsed >= allowed {
                     if deadLetter(batch, error: error, metadata: metadata) { return .deadLettered }
                 } else {
-                    let wait = min(lane.backoff.delay(afterFailures: failures, random: shipper.random()), .seconds(allowed - elapsed))
+                    let remaining = Duration.seconds(min(max(allowed - elapsed, 0), allowed))
+                    let wait = min(lane.backoff.delay(afterFailures: failures, random: shipper.random()), remaining)
                     metadata["retry_in_ms"] = "\(Int(wait / .milliseconds(1)))"
                     logger.warning("batch not delivered; retrying it later", metadata: metadata)
                     guard await shipper.sleep(wait) else { return .stopped }

@@ -10,10 +10,10 @@ struct LogThrottle: Sendable {
 
     init(seconds: UInt64) { intervalNanoseconds = seconds * 1_000_000_000 }
 
-    /// Counts one occurrence; true when it should be logged now (then `unlogged` says how
-    /// many it stands for, and is reset by `logged()`).
-    mutating func occur(now: UInt64 = Posix.monotonicNanoseconds()) -> Bool {
-        unlogged += 1
+    /// Counts `count` occurrences; true when they should be logged now (then `unlogged`
+    /// says how many the line stands for, and `logged()` resets it).
+    mutating func occur(_ count: Int = 1, now: UInt64 = Posix.monotonicNanoseconds()) -> Bool {
+        unlogged += count
         guard let lastLogged else { return true }
         return now &- lastLogged >= intervalNanoseconds
     }

@@ -60,7 +60,7 @@ public struct CheckpointStore: Sendable {
         do {
             let fd = try Posix.open(path, O_RDONLY)
             defer { Posix.close(fd) }
-            bytes = try Posix.read(fd, count: Self.maxFileBytes + 1, at: 0)
+            bytes = try Posix.read(fd, count: min(try Posix.fileSize(fd), Self.maxFileBytes + 1), at: 0)
         } catch {
             if error.errno == ENOENT { return SpoolCheckpoint() }
             throw SpoolError("cannot read the checkpoint \(path): \(error)", cause: error)

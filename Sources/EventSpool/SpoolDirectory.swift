@@ -112,18 +112,18 @@ public struct SpoolLines: Sendable {
     public var skippedBytes: Int
 
     static func read(_ fd: Int32, from offset: Int, maxBytes: Int) throws(PosixError) -> SpoolLines {
-        var window = try Posix.read(fd, count: maxBytes, at: offset)
-        var asked = maxBytes
-        if window.lastIndex(of: 0x0A) == nil, window.count == maxBytes, maxBytes < SpoolDirectory.maxLineBytes {
+        let unchanged = SpoolLines(lines: [], endOffset: offset, skippedBytes: 0)
+        // Bounded by what the file holds, so a generous maxBytes allocates no more than that.
+        let available = try Posix.fileSize(fd) - offset
+        guard available > 0 else { return unchanged }
+        var window = try Posix.read(fd, count: min(maxBytes, available), at: offset)
+        if window.lastIndex(of: 0x0A) == nil, window.count < available, maxBytes < SpoolDirectory.maxLineBytes {
             // The first line is longer than the bound: read it whole, up to the line limit.
-            asked = SpoolDirectory.maxLineBytes
-            window = try Posix.read(fd, count: asked, at: offset)
+            window = try Posix.read(fd, count: min(SpoolDirectory.maxLineBytes, available), at: offset)
         }
         guard let last = window.lastIndex(of: 0x0A) else {
-            guard window.count == asked else {
-                return SpoolLines(lines: [], endOffset: offset, skippedBytes: 0)  // an unfinished line
-            }
-            return try skipOversizedLine(fd, from: offset)
+            // No newline: a line still being written, or (past the limit) damage to pass over.
+            return window.count >= SpoolDirectory.maxLineBytes ? try skipOversizedLine(fd, from: offset) : unchanged
         }
         let lines = window[..<last].split(separator: 0x0A, omittingEmptySubsequences: false).map { Array($0) }
         return SpoolLines(lines: lines, endOffset: offset + last + 1, skippedBytes: 0)

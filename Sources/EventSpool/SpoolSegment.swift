@@ -16,7 +16,7 @@ public struct SpoolSegment: Sendable, Hashable, Comparable, CustomStringConverti
     /// The segment a name denotes, or nil when it is not a segment file's name.
     public init?(name: String) {
         let bytes = Array(name.utf8)
-        guard bytes.count <= 96, name.hasPrefix("seg-"), name.hasSuffix(".jsonl") else { return nil }
+        guard (10...96).contains(bytes.count), name.hasPrefix("seg-"), name.hasSuffix(".jsonl") else { return nil }
         let parts = bytes[4..<(bytes.count - 6)].split(separator: UInt8(ascii: "-"), omittingEmptySubsequences: false)
         guard parts.count == 4, parts[0].count == 16, parts[3].count == 6,
               (1...Self.maxProducerLength).contains(parts[1].count),

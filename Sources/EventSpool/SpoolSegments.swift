@@ -127,8 +127,7 @@ struct SpoolSegments: LineTarget {
         guard deleted > 0 else { return }
         counts.droppedSegments += deleted
         counts.droppedEvents[.oldest, default: 0] += events
-        for _ in 1..<deleted { _ = deletedLog.occur() }
-        if deletedLog.occur() {
+        if deletedLog.occur(deleted) {
             logger?.warning("event spool full; deleted the oldest closed segments, their unshipped events are lost", metadata: [
                 "spool": "\(spool.path)", "segments": "\(deletedLog.unlogged)", "segments_total": "\(counts.droppedSegments)",
                 "events_total": "\(counts.dropped(.oldest))", "max_bytes": "\(limits.maxBytes)",
@@ -167,7 +166,7 @@ struct SpoolSegments: LineTarget {
                     fd = try Posix.open(temporary, O_WRONLY | O_APPEND | O_CREAT | O_EXCL)
                 } catch let error where error.errno == ENOENT {
                     // The directory went away: make it again, as at start.
-                    try Posix.makeDirectory(spool.path, mode: 0o750)
+                    try Posix.makeDirectories(spool.path, mode: 0o750)
                     fd = try Posix.open(temporary, O_WRONLY | O_APPEND | O_CREAT | O_EXCL)
                 }
                 let output = DescriptorOutput(fd: fd, owned: true)

@@ -33,14 +33,15 @@ public final class SpoolWriter: Sendable {
     public let spool: SpoolDirectory
     public let producer: SpoolProducer
 
-    /// Makes the directory (mode 0750) when it is missing, and counts what it holds.
+    /// Makes the directory (and missing parents, mode 0750) when it is missing, and counts
+    /// what it holds.
     /// Throws, saying what to do, when it cannot be made or written.
     public init(
         directory: String, producer: SpoolProducer, limits: Limits, logger: Logger?,
         backlogBytes: Int = LineAppender.defaultBacklogBytes
     ) throws(SpoolError) {
         let spool = SpoolDirectory(path: directory)
-        do { try Posix.makeDirectory(directory, mode: 0o750) } catch {
+        do { try Posix.makeDirectories(directory, mode: 0o750) } catch {
             throw SpoolError(
                 "cannot create the event spool directory \(directory): \(error); create it (mode 0750) owned by the user the milter and the tracker run as, or change events.spool.dir",
                 cause: error)

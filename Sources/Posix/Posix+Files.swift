@@ -78,6 +78,17 @@ extension Posix {
         }
     }
 
+    /// Makes `path` and any missing parent directories, each with `mode` (less the umask),
+    /// as `mkdir -p` does.
+    public static func makeDirectories(_ path: String, mode: mode_t) throws(PosixError) {
+        guard !isDirectory(path) else { return }
+        var prefix = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            prefix += "/" + component
+            try makeDirectory(prefix, mode: mode)
+        }
+    }
+
     /// The names in the directory `path`, without `.` and `..`, in no particular order.
     public static func directoryEntries(_ path: String) throws(PosixError) -> [String] {
         guard let dir = opendir(path) else { throw PosixError(call: "opendir \(path)", errno: errno) }

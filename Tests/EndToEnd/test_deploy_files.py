@@ -233,6 +233,11 @@ def test_systemd_unit_settings(unit):
     for key, value in want.items():
         assert u.get(key) == value, (unit.name, key, u.get(key))
     assert u["ExecStartPre"] == [f"{BINARY_PATH} check-config {CONFIG_PATH}"]
+    # Both services append to the event spool under /var/lib/tracking-milter (the shipped YAML).
+    assert u.get("StateDirectory") == ["tracking-milter"], (unit.name, u.get("StateDirectory"))
+    assert int(u["StateDirectoryMode"][0], 8) & 0o700 == 0o700
+    spool = _yaml_value(YAML.read_text(), "events", "dir")
+    assert spool and spool.startswith("/var/lib/tracking-milter/"), spool
     sub = {"tracking-milter.service": "milter", "tracking-milter-ship.service": "ship"}.get(unit.name, "tracker")
     assert u["ExecStart"] == [f"{BINARY_PATH} {sub} --config {CONFIG_PATH}"]
     if sub == "milter":

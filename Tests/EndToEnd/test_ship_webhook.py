@@ -203,6 +203,8 @@ def test_ten_thousand_events_survive_a_failing_receiver_and_a_killed_shipper(e2e
     wait_until(lambda: all_ids <= receiver.delivered_ids(), timeout=60, interval=0.5,
                what="every event at the receiver",
                abort=lambda: "" if shipper.proc.poll() is None else f"ship exited with {shipper.proc.returncode}")
+    # Every segment was closed (the trackers stopped) and delivered: the shipper deletes them all.
+    wait_until(lambda: not list(spool.glob("seg-*.jsonl")), timeout=10, what="shipped segments deleted")
     assert shipper.stop() == 0
 
     records = receiver.records()
@@ -238,8 +240,6 @@ def test_ten_thousand_events_survive_a_failing_receiver_and_a_killed_shipper(e2e
               and any(r["batch_id"] == b and r["t"] > restarted for r in records)]
     assert across, "no batch was re-sent after the SIGKILL restart"
 
-    # Every segment was closed and delivered: the shipper deleted them all.
-    wait_until(lambda: not list(spool.glob("seg-*.jsonl")), timeout=10, what="shipped segments deleted")
     assert (spool / "ship-webhook-main.checkpoint").exists()
 
 
@@ -311,6 +311,16 @@ def test_ship_refuses_a_bad_config_and_says_when_there_is_nothing_to_ship(e2e, t
     run = subprocess.run([str(tracking_bin), "ship", "--config", str(none)], capture_output=True, timeout=30)
     assert run.returncode == 78
     assert "no sinks are configured" in run.stderr.decode()
+    # A spool directory that is not there yet is made, as the producers make it.
+    missing = e2e.path("missing.yaml")
+    Path(missing).write_text(f"events:\n  spool:\n    dir: {spool}/new/spool\n  webhooks:\n    - url: http://127.0.0.1:1/\n")
+    run = subprocess.run([str(tracking_bin), "ship", "--config", str(missing), "--once"], capture_output=True, timeout=30)
+    assert run.returncode == 0 and (spool / "new" / "spool").is_dir(), run.stderr.decode()
+    blocked = e2e.path("blocked.yaml")
+    (spool / "file").write_text("")
+    Path(blocked).write_text(f"events:\n  spool:\n    dir: {spool}/file/spool\n  webhooks:\n    - url: http://127.0.0.1:1/\n")
+    run = subprocess.run([str(tracking_bin), "ship", "--config", str(blocked), "--once"], capture_output=True, timeout=30)
+    assert run.returncode == 73 and "cannot be made" in run.stderr.decode()
 
 
 class _Stopper:
@@ -326,8 +336,13 @@ class _Stopper:
             self.shipper.proc.wait(timeout=10)
         self.receiver.kill()
 
-    def diagnostics(self) -> str:
-        return ""
+    def diagnostics(self, tail: int = 4000) -> str:
+        """The shipper's and the receiver's logs, for a failure report."""
+        parts = []
+        if self.shipper:
+            parts.append(f"--- ship log tail:\n{Path(self.shipper.log).read_text(errors='replace')[-tail:]}")
+        parts.append(f"--- receiver log tail:\n{Path(self.receiver.log).read_text(errors='replace')[-tail:]}")
+        return "\n".join(parts)
 
 
 def test_the_tracker_ships_in_process_and_reports_on_its_metrics(e2e, tracking_bin):

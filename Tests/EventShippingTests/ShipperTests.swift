@@ -170,3 +170,32 @@ struct ShipperTests {
         #expect(spool.inFlight() != nil)
     }
 }
+
+@Suite("One shipper per spool")
+struct ShipperLockTests {
+    @Test("a second shipper on the same spool waits, and takes over when the first stops; --once gives up")
+    func secondShipperWaits() async throws {
+        let spool = try TestSpool()
+        let segment = spool.openSegment()
+        let firstSink = RecordingSink(name: "test")
+        let first = spool.shipper([firstSink]) { $0.batchMaxSeconds = 0 }
+        let firstRun = Task { await first.run() }
+        segment.append([TestSpool.line(0)])
+        #expect(await eventually(5) { firstSink.batches.count == 1 })
+        let secondSink = RecordingSink(name: "test")
+        let second = spool.shipper([secondSink]) { $0.batchMaxSeconds = 0 }
+        let secondRun = Task { await second.run() }
+        #expect(await spool.shipper([RecordingSink(name: "test")]).run(.once) == [.failed])
+        segment.append([TestSpool.line(1)])
+        #expect(await eventually(5) { firstSink.batches.count == 2 })
+        #expect(secondSink.batches.isEmpty, "only one shipper delivers")
+        first.stop()
+        _ = await firstRun.value
+        segment.append([TestSpool.line(2)])
+        #expect(await eventually(5) { secondSink.batches.count == 1 })
+        #expect(secondSink.delivered(afterFailing: 0) == ShipperTests.ids(2..<3), "it resumed from the first one's checkpoint")
+        second.stop()
+        _ = await secondRun.value
+        segment.close()
+    }
+}

@@ -83,13 +83,33 @@ struct SpoolWriterTests {
         #expect(try spool.allLines().compactMap(number) == Array(5..<10) + [99])
     }
 
-    @Test("a missing spool directory is made with mode 0750; an unwritable one is refused with what to do")
+    @Test("a flood against a full spool logs one line, not one per event, and one when it takes events again")
+    func fullLogIsRateLimited() async throws {
+        let spool = TemporarySpool()
+        defer { spool.remove() }
+        let log = LogRecords()
+        let writer = try spool.writer(maxBytes: 1000, segmentBytes: 500, whenFull: .stopRecording, logger: log.logger)
+        for n in 0..<5000 { writer.append(eventLine(n)) }
+        #expect(writer.status.dropped(.full) == 4990)
+        let full = log.messages(containing: "event spool full")
+        #expect(full.count == 1)
+        #expect(full.first?.level == .error)
+        #expect(full.first?.metadata["reason"] == "when_full is stop_recording")
+        try spool.directory.delete(try spool.directory.segments()[0])
+        try await Task.sleep(for: .milliseconds(1100))
+        writer.append(eventLine(1))
+        #expect(log.messages(containing: "event spool takes events again").count == 1)
+        #expect(log.messages(containing: "event spool full").count == 1)
+    }
+
+    @Test("a missing spool directory (and its parents) is made with mode 0750; an unwritable one is refused with what to do")
     func directory() throws {
         let spool = TemporarySpool()
         defer { spool.remove() }
-        _ = try spool.writer()
+        let nested = TemporarySpool(path: spool.path + "/state/events")
+        _ = try nested.writer()
         var info = stat()
-        #expect(stat(spool.path, &info) == 0)
+        #expect(stat(nested.path, &info) == 0)
         #expect(info.st_mode & 0o777 == 0o750 & ~currentUmask())
         #expect(throws: SpoolError.self) {
             _ = try SpoolWriter(directory: "/proc/no-such-spool", producer: .milter,
