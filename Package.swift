@@ -85,6 +85,15 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "EventReport",
+            dependencies: [
+                "EventShipping", "EventSpool", "TrackingRuntime", "Tracking",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "MetricsEndpoint",
             dependencies: [
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -121,7 +130,7 @@ let package = Package(
         .executableTarget(
             name: "tracking-milter",
             dependencies: [
-                "TrackingMilter", "TrackingRuntime", "Milter", "Tracker", "EventShipping",
+                "TrackingMilter", "TrackingRuntime", "Milter", "Tracker", "EventShipping", "EventReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -149,6 +158,12 @@ let package = Package(
             name: "policy-script-bench",
             dependencies: ["PolicyScript", "Tracking"],
             path: "Benchmarks/PolicyScriptBench",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "postgres-sink-bench",
+            dependencies: ["EventShipping", "TrackingRuntime", "Tracking", .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/PostgresSink",
             swiftSettings: strict
         ),
         .testTarget(
@@ -187,6 +202,34 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "PostgresTestSupport",
+            dependencies: [
+                "EventShipping", "TrackingRuntime", "Tracking",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/PostgresTestSupport",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "PostgresSinkTests",
+            dependencies: [
+                "EventShipping", "TrackingRuntime", "PostgresTestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "EventReportTests",
+            dependencies: [
+                "EventReport", "EventShipping", "TrackingRuntime", "PostgresTestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict

@@ -56,8 +56,8 @@ public enum ShipRunner {
             throw StartupError("events.spool.dir \(spool.directory) cannot be made: \(error); create it, writable by this user",
                                exitCode: 73)  // EX_CANTCREAT
         }
-        guard !events.webhooks.isEmpty else {
-            throw StartupError("\(configuration.file): no sinks are configured, so there is nothing to ship to; add events.webhooks (or events.postgres where this build ships to it)",
+        guard events.hasSinks else {
+            throw StartupError("\(configuration.file): no sinks are configured, so there is nothing to ship to; add events.webhooks or events.postgres",
                                exitCode: StartupError.configExitCode)
         }
     }
@@ -112,7 +112,7 @@ public enum ShipRunner {
     public static func metadata(_ configuration: Configuration) -> Logger.Metadata {
         [
             "config": "\(configuration.file)", "spool": "\(configuration.events.spool?.directory ?? "-")",
-            "sinks": "\(configuration.events.webhooks.map { "webhook-\($0.name)" }.joined(separator: ","))",
+            "sinks": "\((configuration.events.webhooks.map { "webhook-\($0.name)" } + (configuration.events.postgres == nil ? [] : ["postgres"])).joined(separator: ","))",
         ]
     }
 

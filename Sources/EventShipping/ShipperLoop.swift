@@ -292,6 +292,6 @@ struct BatchPlan {
     var id: String { BatchID.make(segment: segment.name, offset: offset, count: lines.count) }
 
     var firstTimestamp: Double? {
-        lines.first.flatMap { SpooledEvent(line: $0) }?.timestamp.flatMap(Timestamp.parse)
+        lines.first.flatMap { SpooledEvent(line: $0) }?.timestamp.flatMap { Timestamp.parse($0)?.timeIntervalSince1970 }
     }
 }

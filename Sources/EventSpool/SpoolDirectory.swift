@@ -66,18 +66,7 @@ public struct SpoolDirectory: Sendable {
     /// Bytes after the last newline (a line being written, or torn by a crash) are left
     /// for a later read: `endOffset` stops before them. A gone segment reads as empty.
     public func readLines(_ segment: SpoolSegment, from offset: Int, maxBytes: Int) throws(SpoolError) -> SpoolLines {
-        let file = path(of: segment)
-        let fd: Int32
-        do { fd = try Posix.open(file, O_RDONLY) } catch {
-            if error.errno == ENOENT { return SpoolLines(lines: [], endOffset: offset, skippedBytes: 0) }
-            throw SpoolError("cannot open \(file): \(error)", cause: error)
-        }
-        defer { Posix.close(fd) }
-        do throws(PosixError) {
-            return try SpoolLines.read(fd, from: max(0, offset), maxBytes: max(1, maxBytes))
-        } catch {
-            throw SpoolError("cannot read \(file): \(error)", cause: error)
-        }
+        try SpoolLines.read(file: path(of: segment), from: offset, maxBytes: maxBytes)
     }
 
     /// The whole lines `segment` holds (events lost when a full spool deletes it).
@@ -97,6 +86,23 @@ public struct SpoolDirectory: Sendable {
 
 /// Whole lines read from a segment.
 public struct SpoolLines: Sendable {
+    /// Whole lines of any JSON-lines file (a segment, or the tracker's events file for
+    /// `report`) from byte `offset`, as `SpoolDirectory.readLines` describes. A file that is
+    /// gone reads as empty.
+    public static func read(file: String, from offset: Int, maxBytes: Int) throws(SpoolError) -> SpoolLines {
+        let fd: Int32
+        do { fd = try Posix.open(file, O_RDONLY) } catch {
+            if error.errno == ENOENT { return SpoolLines(lines: [], endOffset: offset, skippedBytes: 0) }
+            throw SpoolError("cannot open \(file): \(error)", cause: error)
+        }
+        defer { Posix.close(fd) }
+        do throws(PosixError) {
+            return try read(fd, from: max(0, offset), maxBytes: max(1, maxBytes))
+        } catch {
+            throw SpoolError("cannot read \(file): \(error)", cause: error)
+        }
+    }
+
     /// Each line without its newline, in file order.
     public var lines: [[UInt8]]
     /// Where the next read starts: just after the last newline read.

@@ -7,7 +7,7 @@ struct TrackingMilterCommand: ParsableCommand {
         abstract: "Engagement tracking (click and open tracking) inside Postfix or Sendmail.",
         subcommands: [
             MilterCommand.self, TrackerCommand.self, CheckConfigCommand.self, RewriteCommand.self, KeygenCommand.self,
-            DecodeCommand.self, ShipCommand.self,
+            DecodeCommand.self, ShipCommand.self, ReportCommand.self,
         ]
     )
 }

@@ -60,33 +60,3 @@ public enum Timestamp {
         out.append(UInt8(ascii: "Z"))
     }
 }
-
-extension Timestamp {
-    /// Seconds since the epoch of a timestamp in exactly this format, or nil for anything else
-    /// (the shipper reads event timestamps from spool files, which are input).
-    public static func parse(_ text: String) -> Double? {
-        let b = Array(text.utf8)
-        guard b.count == 24, b[4] == 0x2D, b[7] == 0x2D, b[10] == 0x54, b[13] == 0x3A, b[16] == 0x3A, b[19] == 0x2E,
-              b[23] == 0x5A else { return nil }
-        func number(_ range: Range<Int>) -> Int? {
-            var value = 0
-            for i in range {
-                guard (0x30...0x39).contains(b[i]) else { return nil }
-                value = value * 10 + Int(b[i] - 0x30)
-            }
-            return value
-        }
-        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10), let hour = number(11..<13),
-              let minute = number(14..<16), let second = number(17..<19), let millis = number(20..<23),
-              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61 else { return nil }
-        // Days from the civil date (Howard Hinnant's algorithm), so no time zone is involved.
-        let y = month <= 2 ? year - 1 : year
-        let era = y / 400
-        let yoe = y - era * 400
-        let mp = (month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        let days = era * 146_097 + doe - 719_468
-        return Double(days * 86400 + hour * 3600 + minute * 60 + second) + Double(millis) / 1000
-    }
-}

@@ -42,7 +42,8 @@ enum EventsConfigLoader {
 
 /// Reads `events.postgres`.
 enum PostgresConfigLoader {
-    static let keys: Set = ["url"]
+    static let keys: Set<String> = Set(["url", "password", "password_file", "connect_timeout", "batch_timeout"])
+        .union(DeliveryConfigLoader.keys)
 
     static func read(_ node: ConfigNode) throws(ConfigError) -> PostgresSettings {
         let entries = try node.mapping(allowed: keys)
@@ -50,9 +51,17 @@ enum PostgresConfigLoader {
             throw node.error("postgres needs url: such as postgres://tracking@127.0.0.1:5432/tracking")
         }
         let text = try url.nonEmptyString()
-        guard text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") else {
-            throw url.error("\"\(text)\" is not a postgres:// URL")
+        _ = try url.parsed { try PostgresURL(parsing: $0) }
+        var settings = PostgresSettings(url: text)
+        settings.password = try SecretConfig.read(entries, key: "password", in: node)
+        for (name, value) in entries {
+            switch name {
+            case "connect_timeout": settings.connectTimeout = try value.integer(in: 1...600)
+            case "batch_timeout": settings.batchTimeout = try value.integer(in: 1...3600)
+            default: break
+            }
         }
-        return PostgresSettings(url: text)
+        settings.delivery = try DeliveryConfigLoader.read(entries, in: node)
+        return settings
     }
 }
