@@ -125,8 +125,8 @@ final class MIMEDisplayedPartProcessor {
         undecoded.removeAll(keepingCapacity: true)
     }
 
-    /// Ends the part (at a boundary or the end of the message).
-    func finish() -> Outcome {
+    /// Ends the part at a delimiter (`atDelimiter`) or at the end of the message.
+    func finish(atDelimiter: Bool) -> Outcome {
         if failure == nil { decodeUndecoded() }
         if failure == nil {
             switch decoder {
@@ -150,14 +150,25 @@ final class MIMEDisplayedPartProcessor {
         case .identity, nil: break
         }
         trackLineLengths(atEnd: true)
+        let ending = atDelimiter ? endingBeforeDelimiter : held
         if encoding.limitsLineLength && longestLine > Self.maxLineOctets {
             var body = QuotedPrintable.encode(encoded, lineEnding: lineEnding ?? fallbackEnding)
-            body += held
+            body += ending
             let newHeader = header.isEmpty ? header : MIMEHeaderBlock.settingTransferEncoding("quoted-printable", in: header)
             return .rewritten(header: newHeader, body: body, switchedToQuotedPrintable: true)
         }
-        encoded += held
+        encoded += ending
         return .rewritten(header: header, body: encoded, switchedToQuotedPrintable: false)
+    }
+
+    /// What ends a rewritten body before a delimiter: the held line ending, which belongs to
+    /// the delimiter. An empty body has none (the delimiter follows the header's blank line at
+    /// once), so one is added: text written into the part would otherwise run into the
+    /// delimiter line, which then delimits nothing and the parts after it join this one. Read
+    /// by the same rule, the added line ending belongs to the delimiter and the part holds
+    /// exactly what was written. At the end of the message nothing follows, so nothing is added.
+    private var endingBeforeDelimiter: [UInt8] {
+        original.isEmpty && held.isEmpty ? fallbackEnding.bytes : held
     }
 
     private func decode(_ bytes: UnsafeRawBufferPointer) {

@@ -57,7 +57,7 @@ extension MIMERewriter {
     /// A delimiter of `levels[level]`: ends the current part (and any multiparts nested in
     /// it that never closed), then opens the next part or, for a close delimiter, the epilogue.
     func handleDelimiter(level: Int, _ delimiter: MIMEMultipartLevel.Delimiter, line: UnsafeRawBufferPointer) {
-        endPart()
+        endPart(atDelimiter: true)
         if case .passthrough = state { return }
         levels.removeSubrange((level + 1)...)
         copy(line, inChunk: false)
@@ -77,13 +77,13 @@ extension MIMERewriter {
         }
     }
 
-    /// Ends the current entity at a delimiter or the end of the body.
-    func endPart() {
+    /// Ends the current entity at a delimiter (`atDelimiter`) or the end of the body.
+    func endPart(atDelimiter: Bool) {
         switch state {
         case .headers(let block, _, _):
             emit(block.bytes)  // a part cut short inside its header
         case .displayed(let part, let path, let topLevel):
-            finishDisplayed(part, path: path, topLevel: topLevel)
+            finishDisplayed(part, path: path, topLevel: topLevel, atDelimiter: atDelimiter)
         case .copy, .passthrough:
             return
         }
@@ -91,8 +91,8 @@ extension MIMERewriter {
         state = .copy
     }
 
-    private func finishDisplayed(_ part: MIMEDisplayedPartProcessor, path: String, topLevel: Bool) {
-        let outcome = part.finish()
+    private func finishDisplayed(_ part: MIMEDisplayedPartProcessor, path: String, topLevel: Bool, atDelimiter: Bool) {
+        let outcome = part.finish(atDelimiter: atDelimiter)
         // A part left as it came counts nothing (links it had rewritten before its data
         // turned out bad are not in the output).
         if let failure = part.failure { note(path, failure) } else { statistics.add(part.statistics) }

@@ -110,7 +110,7 @@ public final class MIMERewriter {
     public func finish() -> MIMERewriteResult {
         if let result { return result }
         if carrying { finishCarry(complete: false) }
-        endPart()
+        endPart(atDelimiter: false)
         flushRun()
         var allNotes = notes
         if omittedNotes > 0 { allNotes.append("\(omittedNotes) more parts left alone") }
