@@ -36,7 +36,7 @@ HTML = (b"<html><body><p>Spring news</p>\r\n"
         b"</body></html>\r\n")
 
 
-def http(method: str, url: str, port: int, body: bytes | None = None, headers: dict | None = None):
+def hit(method: str, url: str, port: int, body: bytes | None = None, headers: dict | None = None):
     """The request goes to the tracker on loopback whatever scheme the URL names (the TLS proxy's job)."""
     parts = urlsplit(url)
     conn = http.client.HTTPConnection(LOOPBACK, port, timeout=10)
@@ -90,9 +90,9 @@ def test_send_open_click_and_unsubscribe_are_reported_and_shipped(e2e, tracking_
         pixel = re.search(r'src="([^"]*/q/[^"]+)"', html).group(1)
         unsubscribe = re.fullmatch(r"<([^>]+)>", str(parsed["List-Unsubscribe"]).strip()).group(1)
 
-        assert http("GET", click, port) == 302
-        assert http("GET", pixel, port) == 200
-        assert http("POST", unsubscribe, port, b"List-Unsubscribe=One-Click",
+        assert hit("GET", click, port) == 302
+        assert hit("GET", pixel, port) == 200
+        assert hit("POST", unsubscribe, port, b"List-Unsubscribe=One-Click",
                     {"Content-Type": "application/x-www-form-urlencoded", "User-Agent": "Mozilla/5.0 (e2e reader)"}) == 200
 
     # The report from the spool (no database configured), before shipping takes segments away.
