@@ -258,7 +258,8 @@ def test_sigkill_under_load_leaves_whole_lines_covering_every_delivery(e2e, trac
     """Messages flow A -> B; the milter behind B (with a spool) is SIGKILLed a few times.
     Afterwards every spooled line parses, every segment of a killed milter is closed, and
     every delivered message's id has exactly one injection. Injections of messages whose
-    delivery the kill cut off (retried by A under a new id) may be extra, never missing."""
+    delivery the kill cut off (retried by A under a new id) may be extra, never missing; and
+    `ship --once` then delivers every spooled injection to a webhook."""
     n = int(os.environ.get("E2E_SPOOL_KILL_MESSAGES") or 300)
     kills_wanted = 4
     rng = random.Random(int(os.environ.get("E2E_FAULT_SEED") or 12))
@@ -321,3 +322,20 @@ def test_sigkill_under_load_leaves_whole_lines_covering_every_delivery(e2e, trac
         if pid != live:
             assert all(is_closed(p) for p in paths), pid
     assert [is_closed(p) for p in by_pid.get(live, [])].count(False) == 1
+
+    # After the kills, the spooled injections are shipped: `ship --once` (the milter still
+    # running and holding its open segment) delivers every one of them to a webhook.
+    from test_ship_webhook import Receiver
+    receiver = Receiver(e2e, free_port())
+    receiver.start()
+    try:
+        ship = write_yaml(e2e.path("ship.yaml"), {
+            "milter": {"socket": f"unix:{e2e.path('unused.sock')}"}, "log": {"format": "json", "level": "info"},
+            "events": {"spool": {"dir": str(spool)},
+                       "webhooks": [{"name": "main", "url": f"http://{LOOPBACK}:{receiver.port}/hook"}]}})
+        run = subprocess.run([str(tracking_bin), "ship", "--config", str(ship), "--once"],
+                             capture_output=True, text=True, timeout=120)
+        assert run.returncode == 0, run.stderr
+        assert receiver.delivered_ids() >= {e["event_id"] for e in injections}
+    finally:
+        receiver.kill()
