@@ -113,7 +113,8 @@ public final class TrackingSession: MilterSession {
         envelope.customerID = macros["{auth_authen}"]
         envelope.listener = macros["{daemon_name}"]
         envelope.clientAddress = macros["{client_addr}"]
-        let made = MessageProcessor(service: service, envelope: envelope, bodySizeHint: sizeHint)
+        let made = MessageProcessor(
+            service: service, envelope: envelope, bodySizeHint: sizeHint, collectsInjections: spool != nil)
         processor = made
         return made
     }

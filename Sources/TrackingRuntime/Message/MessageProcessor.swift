@@ -41,11 +41,19 @@ public final class MessageProcessor {
 
     /// The body's expected size the rewritten body is reserved for, when known.
     public let bodySizeHint: Int?
+    private let collectsInjections: Bool
 
-    /// - Parameter bodySizeHint: the body's size when known beforehand (a file's size, or the
-    ///   client's SMTP `SIZE=`, which counts the header too), so the new body is allocated once.
-    public init(service: TrackingService, envelope: MessageEnvelope, now: Date = Date(), bodySizeHint: Int? = nil) {
+    /// - Parameters:
+    ///   - bodySizeHint: the body's size when known beforehand (a file's size, or the client's
+    ///     SMTP `SIZE=`, which counts the header too), so the new body is allocated once.
+    ///   - collectsInjections: build the `injection` events of a tracked message (for a spool);
+    ///     without one it is per-message work nobody reads.
+    public init(
+        service: TrackingService, envelope: MessageEnvelope, now: Date = Date(), bodySizeHint: Int? = nil,
+        collectsInjections: Bool = false
+    ) {
         self.service = service
+        self.collectsInjections = collectsInjections
         self.bodySizeHint = bodySizeHint
         self.envelope = envelope
         self.now = now
@@ -146,9 +154,12 @@ public final class MessageProcessor {
                 line.set("list_unsubscribe", unsubscribe.logValue)
                 kind = .rewritten
                 line.metadata["bytes_out"] = .stringConvertible(body.count)
-                injections = InjectionEvent.forMessage(
-                    recipients: proceed.recipients, messageID: messageID, metadata: maker.metadataText, headers: headers,
-                    envelope: envelope, bodyBytes: bytesIn, transactional: proceed.header?.transactional ?? false, time: now)
+                if collectsInjections {
+                    injections = InjectionEvent.forMessage(
+                        recipients: proceed.recipients, messageID: messageID, metadata: maker.metadataText, headers: headers,
+                        envelope: envelope, bodyBytes: bytesIn, transactional: proceed.header?.transactional ?? false,
+                        time: now)
+                }
             }
             line.recordRewrite(result.statistics, partsRewritten: result.partsRewritten)
             linksTracked = result.statistics.linksTracked
