@@ -5,7 +5,7 @@ import PackageDescription
 
 let targets = [
     "fuzz-api-header", "fuzz-mime-field", "fuzz-html", "fuzz-text-urls", "fuzz-token-open", "fuzz-message",
-    "fuzz-iso2022",
+    "fuzz-iso2022", "fuzz-one-click",
 ]
 /// Targets that also need the shared application module (configuration and its loaders).
 let runtimeTargets = ["fuzz-config"]

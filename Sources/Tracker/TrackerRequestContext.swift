@@ -1,4 +1,5 @@
 import Hummingbird
+import Tracking
 
 /// Hummingbird's request context plus the TCP peer's address.
 public struct TrackerRequestContext: RequestContext {

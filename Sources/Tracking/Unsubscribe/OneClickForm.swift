@@ -1,20 +1,20 @@
 import Foundation
-import Tracking
 
 /// The body of an RFC 8058 one-click POST: the form field `List-Unsubscribe=One-Click`, as
 /// `application/x-www-form-urlencoded` (what RFC 8058 §3.2 shows and most providers send)
-/// or `multipart/form-data` (RFC 8058 allows either). Only bounded bodies reach it.
-enum OneClickForm {
+/// or `multipart/form-data` (RFC 8058 allows either). Only bounded bodies reach it (the
+/// tracker refuses longer ones with 413); `fuzz-one-click` holds it to that.
+public enum OneClickForm {
     /// Bodies longer than this are refused with `413` before they are parsed: the real one
     /// is 26 bytes, a multipart one a few hundred.
-    static let maxBodyBytes = 8192
+    public static let maxBodyBytes = 8192
     static let fieldName = "list-unsubscribe"
     static let fieldValue = "one-click"
 
     /// Whether `body` carries `List-Unsubscribe=One-Click` (names and values compared
     /// case-insensitively). A multipart content type with a boundary is read as multipart;
     /// anything else (a missing or `text/plain` type included) as URL-encoded.
-    static func isOneClick(body: [UInt8], contentType: String?) -> Bool {
+    public static func isOneClick(body: [UInt8], contentType: String?) -> Bool {
         if let contentType, let boundary = multipartBoundary(contentType) {
             return multipartHasField(body, boundary: Array("--\(boundary)".utf8))
         }
