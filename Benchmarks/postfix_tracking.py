@@ -24,7 +24,7 @@ With ``--baseline DIR`` an older release build of tracking-milter runs beside th
 tracking off and on, in the same alternating rounds (old against new from one run).
 
 Usage: Benchmarks/run-postfix-tracking [--messages 1000] [--parallel 10] [--rounds 3]
-       [--only NAME-SUBSTRING] [--baseline DIR]
+       [--only NAME-SUBSTRING] [--baseline DIR] [--spool]
 """
 
 from __future__ import annotations
@@ -159,8 +159,10 @@ def run_case(case: Case, args, res: Resources) -> list[Setup]:
     pt_socket = res.socket(case.socket, "passthrough")
     pt = res.milter([str(args.build / "passthrough-milter"), "--socket", pt_socket.libmilter], pt_socket,
                     name="passthrough")
-    tm = start_tracking(res, args.build / "tracking-milter", kind=case.socket,
-                        overrides={"milter": {"recipient_mode": "split"}})
+    overrides = {"milter": {"recipient_mode": "split"}}
+    if args.spool:  # as the bundled configuration runs: every tracked message's injection spooled
+        overrides["events"] = {"spool": {"dir": str(res.path("spool"))}}
+    tm = start_tracking(res, args.build / "tracking-milter", kind=case.socket, overrides=overrides)
     with_pt = res.postfix(milter=pt.socket, discard=True)
     with_tm = res.postfix(milter=tm.socket, discard=True)
     setups = [Setup("Postfix alone", alone.port, None, False),
@@ -196,6 +198,7 @@ def main() -> int:
     p.add_argument("--only", default="", help="run only the cases whose name contains this")
     p.add_argument("--build", type=Path, default=REPO / ".build" / "release", help="folder with the release binaries")
     p.add_argument("--baseline", type=Path, help="folder with an older release tracking-milter to compare in the same run")
+    p.add_argument("--spool", action="store_true", help="the new build spools its injection events (events.spool), as the bundled config does")
     args = p.parse_args()
     for name in ("tracking-milter", "passthrough-milter"):
         if not (args.build / name).is_file():
