@@ -81,7 +81,7 @@ struct TrackingTokenRoundTripTests {
         let big = String(repeating: "\u{E9}", count: 32_767) + "a"
         #expect(big.utf8.count == 65_535)
         try roundTrip { id in
-            TrackingToken(kind: .click, targetURL: "https://" + big, linkName: big, messageID: id, recipient: big,
+            TrackingToken(kind: .click, targetURL: "https://" + String(big.dropFirst(4)), linkName: big, messageID: id, recipient: big,
                           customerID: big, campaignID: big, metadata: big, tags: [big, big], expiry: .max)
         }
     }

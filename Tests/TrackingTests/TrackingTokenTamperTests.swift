@@ -31,7 +31,7 @@ struct TrackingTokenTamperTests {
             var altered = original
             altered[position] ^= mask
             let expected: TokenError = switch position {
-            case 0: .malformed(.unsupportedVersion(1 ^ mask))
+            case 0: .malformed(.unsupportedVersion(2 ^ mask))  // sealed as version 2
             case 1: .unknownKey(7 ^ mask)
             default: .tampered(keyID: 7)
             }
@@ -84,10 +84,10 @@ struct TrackingTokenTamperTests {
     @Test("another version is malformed, with the version named")
     func otherVersion() throws {
         var bytes = try sealed()
-        bytes[0] = 2
+        bytes[0] = 3
         let error = openError(bytes)
-        #expect(error == .malformed(.unsupportedVersion(2)))
-        #expect(error?.description.contains("version 2") == true)
+        #expect(error == .malformed(.unsupportedVersion(3)))
+        #expect(error?.description.contains("version 3") == true)
     }
 
     @Test("another secret under the same key id fails as tampered")

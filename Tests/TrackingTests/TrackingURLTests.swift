@@ -67,8 +67,32 @@ struct TrackingURLTests {
         let url = TrackingURL.click(scheme: .https, domain: "track.example.com", sublink: nil, token: text)
         let sealedBytes = TokenTestSupport.decode(text)!.count
         print("typical click URL: \(url.count) characters = \(url.count - text.count) prefix + \(text.count) token (\(sealedBytes) bytes: 30 header and tag, \(sealedBytes - 30) body)")
-        // Body: 2 flags + 4 expiry + 53 target + 101 metadata + 21 recipient + 11 campaign + 10 tags = 202.
-        #expect(sealedBytes == 232)
-        #expect(url.count == 340)
+        // Body: 2 flags + 4 expiry + 39 target ("https://", ".com/" and "ing" coded: 60 → 38 bytes)
+        // + 79 metadata (JSON punctuation coded: 100 → 78) + 21 recipient (plain) + 6 campaign
+        // ("ing", "2025") + 6 tags ("promo" is one byte) = 157. Version 1 took 202.
+        #expect(sealedBytes == 187)
+        #expect(url.count == 280)
+    }
+
+    /// Issue #11's typical click: a 60-character target, a campaign and two metadata keys.
+    @Test("a typical click with two metadata keys, and without metadata (click_tracking_include_metadata: false)")
+    func typicalWithTwoMetadataKeys() throws {
+        let target = "https://shop.example.com/collections/spring-sale?utm_src=em1"
+        let metadata = #"{"customer_tier":"gold","region":"eu-west"}"#
+        func url(metadata: String?) throws -> String {
+            let (text, _) = try TokenTestSupport.seal { id in
+                TrackingToken(kind: .click, targetURL: target, messageID: id, recipient: "jane.doe@example.org",
+                              campaignID: "spring2025", metadata: metadata, expiry: 1_780_000_000)
+            }
+            return TrackingURL.click(scheme: .https, domain: "track.example.com", sublink: nil, token: text)
+        }
+        let with = try url(metadata: metadata)
+        let without = try url(metadata: nil)
+        print("typical click URL (60-character target, campaign, two metadata keys): \(with.count) characters; without metadata \(without.count)")
+        // 30 header and tag + 6 flags and expiry + 39 target + 21 recipient + 6 campaign + 36 metadata
+        // (43 → 35 bytes) = 138 bytes: 184 base64 characters after the 30-character prefix.
+        #expect(with.count == 30 + 184)
+        // Without metadata: 102 bytes, 136 characters.
+        #expect(without.count == 30 + 136)
     }
 }

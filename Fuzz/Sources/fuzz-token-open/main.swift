@@ -3,11 +3,14 @@
 // sealed tokens below (the seeds), so any mutation of one that opens is a forgery.
 // Every input also becomes the fields of a new token, which must seal, open to the same
 // token, and stop opening when one character is changed or the text is cut.
+// And every input is given to the version 2 string coder (TokenDictionary) both ways: as
+// coded bytes it decodes to at most the limit or is refused, and as plain bytes it codes
+// and decodes back to itself, never longer than twice its length.
 #if canImport(Glibc)
 import Glibc
 #endif
 import FuzzSupport
-import Tracking
+@testable import Tracking
 
 let key = TrackingKey(id: 7, secret: [UInt8](repeating: 0x42, count: TrackingKey.secretLength))
 let otherKey = TrackingKey(id: 9, secret: [UInt8](repeating: 0x17, count: TrackingKey.secretLength))
@@ -34,6 +37,23 @@ runFuzzer { data in
         require(genuineTokens.contains(text), "a token that was never sealed opened: \(text) -> \(opened)")
     }
     roundTrip(Array(data))
+    dictionaryCoding(Array(data))
+}
+
+func dictionaryCoding(_ bytes: [UInt8]) {
+    let limit = 4096
+    if let decoded = TokenDictionary.decode(bytes[...], limit: limit) {
+        require(decoded.count <= limit, "decoded past the limit: \(decoded.count)")
+    }
+    var coded: [UInt8] = []
+    TokenDictionary.encode(bytes, into: &coded)
+    // Lone bytes past ASCII cost three; valid UTF-8 (what tokens hold) at most twice its size.
+    require(coded.count <= 3 * bytes.count, "coded \(bytes.count) bytes into \(coded.count)")
+    if String(validating: bytes, as: UTF8.self) != nil {
+        require(coded.count <= 2 * bytes.count, "coded \(bytes.count) bytes of UTF-8 into \(coded.count)")
+    }
+    let back = TokenDictionary.decode(coded[...], limit: bytes.count)
+    require(back == bytes, "coding changed the bytes: \(bytes) -> \(coded) -> \(String(describing: back))")
 }
 
 func sampleTokens() -> [TrackingToken] {

@@ -2,7 +2,7 @@
 ///
 /// | bytes | content |
 /// |---|---|
-/// | 0 | format version (1); authenticated as associated data |
+/// | 0 | format version (2; 1 still opens); authenticated as associated data |
 /// | 1 | key id; authenticated as associated data |
 /// | 2–11 | message id (10 bytes) — the first 10 bytes of the nonce |
 /// | 12–13 | link counter, big-endian — the last 2 bytes of the nonce |
@@ -18,7 +18,10 @@
 /// exposes only those tokens (Poly1305's one-time key is per nonce), whereas with AES-GCM it
 /// reveals the hash key and allows forgeries under the whole key.
 enum SealedTokenFormat {
-    static let version: UInt8 = 1
+    /// The version tokens are sealed in. Version 2 codes the sender's strings with
+    /// `TokenDictionary`; version 1 (plain strings, target prefix flags) still opens.
+    static let version: UInt8 = 2
+    static let openableVersions: ClosedRange<UInt8> = 1...2
     static let messageIDLength = 10
     static let counterLength = 2
     static let tagLength = 16
@@ -30,6 +33,9 @@ enum SealedTokenFormat {
     static let maxTokensPerMessage = 1 << (8 * counterLength)
     /// Bytes one string field (or the tag count) may have; the varint length takes at most 3 bytes.
     static let maxFieldBytes = 65_535
+    /// The coded length of such a field: dictionary coding never grows ASCII, and a run of
+    /// UTF-8 beyond ASCII (two bytes at least) costs two bytes more.
+    static let maxCodedFieldBytes = 2 * maxFieldBytes
 
     /// The associated data: what is authenticated but not encrypted.
     static func associatedData(keyID: UInt8) -> [UInt8] {

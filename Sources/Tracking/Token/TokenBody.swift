@@ -11,6 +11,13 @@
 /// | varint, then varint + n each | tag count and tags, only if flagged present |
 ///
 /// Varints are LEB128 (one byte below 128). Strings are UTF-8 of any content.
+///
+/// Version 2 (what `encode` writes) differs in two ways: the sender's strings (target, link
+/// name, customer id, campaign id, metadata, tags) are in `TokenDictionary`'s coding, the
+/// length prefix counting coded bytes, so the target prefix bits are always zero (the
+/// dictionary holds the schemes); the recipient stays plain, so that a token's length says
+/// nothing about the address beyond its length (compressing it along with text the sender
+/// chose would let lengths hint at its domain).
 enum TokenBody {
     private enum LinkFlag {
         static let kindMask: UInt8 = 0b11
@@ -29,17 +36,15 @@ enum TokenBody {
         static let all: UInt8 = 0b1_1111
     }
 
-    /// Prefixes worth a flag value instead of 7 or 8 bytes; index = value in bits 3–4.
-    /// Only the exact lowercase spelling is stripped, so every target round-trips byte for byte.
+    /// Version 1's prefixes worth a flag value instead of 7 or 8 bytes; index = value in bits 3–4.
+    /// Only the exact lowercase spelling was stripped, so every target round-trips byte for byte.
     private static let targetPrefixes: [[UInt8]] = [[], Array("http://".utf8), Array("https://".utf8)]
 
+    /// The version 2 body of `token`.
     static func encode(_ token: TrackingToken) throws(TokenSealError) -> [UInt8] {
-        let target = Array(token.targetURL.utf8)
-        // The longest matching prefix: "https://" never matches "http://", so order is moot.
-        let prefix = targetPrefixes.indices.last { target.starts(with: targetPrefixes[$0]) } ?? 0
         let isDefaultName = token.linkName == TrackingToken.defaultLinkName
 
-        var linkFlags = token.kind.rawValue | UInt8(prefix) << LinkFlag.prefixShift
+        var linkFlags = token.kind.rawValue
         if token.unsubscribe { linkFlags |= LinkFlag.unsubscribe }
         if isDefaultName { linkFlags |= LinkFlag.defaultLinkName }
 
@@ -54,23 +59,26 @@ enum TokenBody {
         writer.append(linkFlags)
         writer.append(presence)
         writer.appendBigEndian(token.expiry)
-        try appendField(target.dropFirst(targetPrefixes[prefix].count), .targetURL, to: &writer)
-        if !isDefaultName { try appendField(token.linkName.utf8, .linkName, to: &writer) }
-        if let value = token.recipient { try appendField(value.utf8, .recipient, to: &writer) }
-        if let value = token.customerID { try appendField(value.utf8, .customerID, to: &writer) }
-        if let value = token.campaignID { try appendField(value.utf8, .campaignID, to: &writer) }
-        if let value = token.metadata { try appendField(value.utf8, .metadata, to: &writer) }
+        try appendField(token.targetURL.utf8, .targetURL, coded: true, to: &writer)
+        if !isDefaultName { try appendField(token.linkName.utf8, .linkName, coded: true, to: &writer) }
+        if let value = token.recipient { try appendField(value.utf8, .recipient, coded: false, to: &writer) }
+        if let value = token.customerID { try appendField(value.utf8, .customerID, coded: true, to: &writer) }
+        if let value = token.campaignID { try appendField(value.utf8, .campaignID, coded: true, to: &writer) }
+        if let value = token.metadata { try appendField(value.utf8, .metadata, coded: true, to: &writer) }
         if !token.tags.isEmpty {
             guard token.tags.count <= SealedTokenFormat.maxFieldBytes else { throw .tooManyTags(token.tags.count) }
             writer.appendVarint(token.tags.count)
-            for tag in token.tags { try appendField(tag.utf8, .tag, to: &writer) }
+            for tag in token.tags { try appendField(tag.utf8, .tag, coded: true, to: &writer) }
         }
         return writer.bytes
     }
 
-    /// The token the body describes, or nil when it is not a well-formed version 1 body.
-    static func decode(_ body: ArraySlice<UInt8>, messageID: [UInt8]) -> TrackingToken? {
+    /// The token the body describes, or nil when it is not a well-formed body of `version`
+    /// (1 or 2).
+    static func decode(_ body: ArraySlice<UInt8>, version: UInt8, messageID: [UInt8]) -> TrackingToken? {
+        let coded = version >= 2
         var reader = TokenByteReader(body)
+        func senderString() -> String? { coded ? reader.readCoded() : reader.readString() }
         guard let linkFlags = reader.readByte(),
               linkFlags & 0b1100_0000 == 0,
               let kind = TrackingToken.EventKind(rawValue: linkFlags & LinkFlag.kindMask),
@@ -79,7 +87,7 @@ enum TokenBody {
               let expiry = reader.readBigEndianUInt32()
         else { return nil }
         let prefix = Int((linkFlags & LinkFlag.prefixMask) >> LinkFlag.prefixShift)
-        guard prefix < targetPrefixes.count, let targetRest = reader.readString() else { return nil }
+        guard prefix < targetPrefixes.count, !coded || prefix == 0, let targetRest = senderString() else { return nil }
 
         var token = TrackingToken(
             kind: kind,
@@ -89,13 +97,14 @@ enum TokenBody {
             expiry: expiry
         )
         if linkFlags & LinkFlag.defaultLinkName == 0 {
-            guard let name = reader.readString() else { return nil }
+            guard let name = senderString() else { return nil }
             token.linkName = name
         }
-        func optional(_ flag: UInt8) -> String?? {
-            presence & flag == 0 ? .some(nil) : reader.readString().map { .some($0) }
+        func optional(_ flag: UInt8, plain: Bool = false) -> String?? {
+            guard presence & flag != 0 else { return .some(nil) }
+            return (plain ? reader.readString() : senderString()).map { .some($0) }
         }
-        guard let recipient = optional(Presence.recipient),
+        guard let recipient = optional(Presence.recipient, plain: true),
               let customerID = optional(Presence.customerID),
               let campaignID = optional(Presence.campaignID),
               let metadata = optional(Presence.metadata)
@@ -108,7 +117,7 @@ enum TokenBody {
             // A present tag list is never empty: an empty one is spelled by the flag alone.
             guard let count = reader.readVarint(limit: SealedTokenFormat.maxFieldBytes), count > 0 else { return nil }
             for _ in 0..<count {
-                guard let tag = reader.readString() else { return nil }
+                guard let tag = senderString() else { return nil }
                 token.tags.append(tag)
             }
         }
@@ -116,9 +125,9 @@ enum TokenBody {
     }
 
     private static func appendField<S: Collection<UInt8>>(
-        _ utf8: S, _ field: TokenSealError.Field, to writer: inout TokenByteWriter
+        _ utf8: S, _ field: TokenSealError.Field, coded: Bool, to writer: inout TokenByteWriter
     ) throws(TokenSealError) {
         guard utf8.count <= SealedTokenFormat.maxFieldBytes else { throw .fieldTooLong(field, bytes: utf8.count) }
-        writer.appendString(utf8)
+        if coded { writer.appendCoded(utf8) } else { writer.appendString(utf8) }
     }
 }

@@ -26,6 +26,16 @@ struct TokenByteWriter {
         appendVarint(utf8.count)
         bytes.append(contentsOf: utf8)
     }
+
+    /// The string in `TokenDictionary`'s coding, behind the coded length.
+    mutating func appendCoded<S: Collection<UInt8>>(_ utf8: S) {
+        scratch.removeAll(keepingCapacity: true)
+        TokenDictionary.encode(utf8, into: &scratch)
+        appendVarint(scratch.count)
+        bytes.append(contentsOf: scratch)
+    }
+
+    private var scratch: [UInt8] = []
 }
 
 /// Reads what `TokenByteWriter` wrote; every read returns nil on truncated or
@@ -76,11 +86,21 @@ struct TokenByteReader {
 
     /// A length-prefixed string that must be valid UTF-8.
     mutating func readString() -> String? {
-        guard let count = readVarint(limit: SealedTokenFormat.maxFieldBytes),
-              count <= bytes.endIndex - position
-        else { return nil }
-        let utf8 = bytes[position..<position + count]
-        position += count
+        guard let utf8 = readField(limit: SealedTokenFormat.maxFieldBytes) else { return nil }
         return String(validating: utf8, as: UTF8.self)
+    }
+
+    /// A length-prefixed string in `TokenDictionary`'s coding that must decode to valid UTF-8.
+    mutating func readCoded() -> String? {
+        guard let coded = readField(limit: SealedTokenFormat.maxCodedFieldBytes),
+              let utf8 = TokenDictionary.decode(coded, limit: SealedTokenFormat.maxFieldBytes)
+        else { return nil }
+        return String(validating: utf8, as: UTF8.self)
+    }
+
+    private mutating func readField(limit: Int) -> ArraySlice<UInt8>? {
+        guard let count = readVarint(limit: limit), count <= bytes.endIndex - position else { return nil }
+        defer { position += count }
+        return bytes[position..<position + count]
     }
 }

@@ -25,7 +25,7 @@ public enum TokenError: Error, Sendable, Equatable, CustomStringConvertible {
         case .malformed(.truncated):
             "the token is too short to be a sealed token; it was probably cut off in transit"
         case .malformed(.unsupportedVersion(let version)):
-            "the token has format version \(version), but this tracker reads version \(SealedTokenFormat.version)"
+            "the token has format version \(version), but this tracker reads versions \(SealedTokenFormat.openableVersions.lowerBound)–\(SealedTokenFormat.openableVersions.upperBound)"
         case .malformed(.invalidContent):
             "the token authenticated but its content is not a valid token; it was sealed by an incompatible build"
         case .unknownKey(let id):

@@ -8,7 +8,7 @@ extension TrackingToken {
         guard sealed.count >= SealedTokenFormat.minimumLength else { throw .malformed(.truncated) }
         let version = sealed[0]
         let keyID = sealed[1]
-        guard version == SealedTokenFormat.version else { throw .malformed(.unsupportedVersion(version)) }
+        guard SealedTokenFormat.openableVersions.contains(version) else { throw .malformed(.unsupportedVersion(version)) }
         guard let key = keyring.key(id: keyID) else { throw .unknownKey(keyID) }
 
         let body: [UInt8]
@@ -22,7 +22,7 @@ extension TrackingToken {
             throw .tampered(keyID: keyID)
         }
         let messageID = Array(sealed[2..<2 + SealedTokenFormat.messageIDLength])
-        guard let token = TokenBody.decode(body[...], messageID: messageID) else { throw .malformed(.invalidContent) }
+        guard let token = TokenBody.decode(body[...], version: version, messageID: messageID) else { throw .malformed(.invalidContent) }
         return token
     }
 }
