@@ -36,6 +36,11 @@ let package = Package(
             providers: [.apt(["libmilter-dev"])]
         ),
         .systemLibrary(
+            name: "CLibcrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .systemLibrary(
             name: "CLua",
             pkgConfig: "lua5.4",
             providers: [.apt(["liblua5.4-dev"])]
@@ -57,7 +62,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "MilterTesting", dependencies: ["Milter", "CMilter"], swiftSettings: strict),
-        .target(name: "Tracking", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
+        .target(
+            name: "Tracking",
+            dependencies: ["CLibcrypto", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
         .target(name: "PolicyScript", dependencies: ["CLua", "Tracking"], swiftSettings: strict),
         .target(
             name: "TrackingRuntime",

@@ -1,4 +1,3 @@
-import Crypto
 import Synchronization
 
 /// Seals the tracking tokens of one message: make one per message, seal every link and
@@ -12,7 +11,14 @@ public final class TokenSealer: Sendable {
     public let messageID: [UInt8]
     /// The key active when the sealer was made: all of a message's tokens use one key.
     public let key: TrackingKey
-    private let sealedCount = Mutex(0)
+    private let state = Mutex(State())
+
+    /// The tokens sealed so far, and the cipher context, made at the first seal (a message
+    /// without links never needs one).
+    private struct State {
+        var sealedCount = 0
+        var cipher: ChaChaPolyContext?
+    }
 
     /// A sealer for a new message, with a fresh message id drawn from `random`, sealing under
     /// the keyring's active key. `random` must be a cryptographically secure source: the
@@ -26,34 +32,29 @@ public final class TokenSealer: Sendable {
     public func seal(_ token: TrackingToken) throws(TokenSealError) -> String {
         guard token.messageID == messageID else { throw .foreignMessageID }
         let body = try TokenBody.encode(token)
-        // The counter is taken only once the body is known to encode, but it is never
-        // given back: a number handed out is spent even if the cipher then fails.
-        let counter = sealedCount.withLock { count -> Int? in
-            guard count < SealedTokenFormat.maxTokensPerMessage else { return nil }
-            defer { count += 1 }
-            return count
-        }
-        guard let counter else { throw .tooManyTokens }
-
-        var nonceBytes = messageID
-        nonceBytes.append(UInt8(counter >> 8))
-        nonceBytes.append(UInt8(counter & 0xFF))
         let associatedData = SealedTokenFormat.associatedData(keyID: key.id)
-        let box: ChaChaPoly.SealedBox
-        do {
-            box = try ChaChaPoly.seal(
-                body, using: key.cipherKey, nonce: try ChaChaPoly.Nonce(data: nonceBytes), authenticating: associatedData
-            )
-        } catch {
-            throw .cipherFailed(String(describing: error))
-        }
         // Layout: version, key id, nonce, ciphertext, tag — the first two are the associated data.
-        // `combined` is nonce, ciphertext and tag in one buffer: no copy of each part.
-        let combined = box.combined
         var sealed: [UInt8] = []
-        sealed.reserveCapacity(associatedData.count + combined.count)
+        sealed.reserveCapacity(SealedTokenFormat.headerLength + body.count + SealedTokenFormat.tagLength)
         sealed.append(contentsOf: associatedData)
-        combined.withUnsafeBytes { sealed.append(contentsOf: $0) }
+        sealed.append(contentsOf: messageID)
+        let outcome = state.withLock { state -> TokenSealError? in
+            // The counter is taken only once the body is known to encode, but it is never
+            // given back: a number handed out is spent even if the cipher then fails.
+            guard state.sealedCount < SealedTokenFormat.maxTokensPerMessage else { return .tooManyTokens }
+            let counter = state.sealedCount
+            state.sealedCount += 1
+            sealed.append(UInt8(counter >> 8))
+            sealed.append(UInt8(counter & 0xFF))
+            if state.cipher == nil { state.cipher = ChaChaPolyContext(key: key) }
+            guard let cipher = state.cipher else { return .cipherFailed("libcrypto could not make a ChaCha20-Poly1305 context") }
+            let nonce = Array(sealed[associatedData.count..<SealedTokenFormat.headerLength])
+            guard cipher.seal(nonce: nonce, associatedData: associatedData, plaintext: body, appendingTo: &sealed) else {
+                return .cipherFailed("libcrypto's ChaCha20-Poly1305 seal failed")
+            }
+            return nil
+        }
+        if let outcome { throw outcome }
         return Base64URL.encode(sealed)
     }
 }

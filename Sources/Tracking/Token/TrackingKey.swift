@@ -35,6 +35,11 @@ public struct TrackingKey: Sendable, CustomStringConvertible, CustomDebugStringC
         SymmetricKey(data: secret)
     }
 
+    /// The secret, lent to a cipher that keeps its own copy (`ChaChaPolyContext`).
+    func withSecret<R>(_ body: ([UInt8]) -> R) -> R {
+        body(secret)
+    }
+
     /// The secret as it is written in a key file: URL-safe base64 without padding.
     var secretText: String {
         Base64URL.encode(secret)
