@@ -28,14 +28,16 @@ struct TokenByteWriter {
     }
 
     /// The string in `TokenDictionary`'s coding, behind the coded length.
+    /// The coded length goes first but is known only after coding: code after a 3-byte gap
+    /// (enough for `SealedTokenFormat.maxCodedFieldBytes`), then close the gap to the length's size.
     mutating func appendCoded<S: Collection<UInt8>>(_ utf8: S) {
-        scratch.removeAll(keepingCapacity: true)
-        TokenDictionary.encode(utf8, into: &scratch)
-        appendVarint(scratch.count)
-        bytes.append(contentsOf: scratch)
+        let gap = bytes.count
+        bytes.append(contentsOf: [0, 0, 0])
+        TokenDictionary.encode(utf8, into: &bytes)
+        var length = TokenByteWriter()
+        length.appendVarint(bytes.count - gap - 3)
+        bytes.replaceSubrange(gap..<gap + 3, with: length.bytes)
     }
-
-    private var scratch: [UInt8] = []
 }
 
 /// Reads what `TokenByteWriter` wrote; every read returns nil on truncated or

@@ -43,50 +43,126 @@ enum TokenDictionary {
         "2025", "2026", "2027", "tion", "ing",
     ].map { Array($0.utf8) }
 
-    /// For each first byte, the indexes of the entries starting with it, longest first.
-    private static let candidates: [[UInt8]] = {
-        var table = [[UInt8]](repeating: [], count: 128)
-        let longestFirst = entries.indices.sorted { entries[$0].count > entries[$1].count }
-        for index in longestFirst {
-            if let first = entries[index].first, first < 0x80 { table[Int(first)].append(UInt8(index)) }
-        }
-        return table
-    }()
+    /// The entries laid out for the encoder's inner loop: one flat byte array, and for each
+    /// first byte the entries starting with it, longest first.
+    private struct Table: Sendable {
+        var bytes: [UInt8] = []
+        /// Entry i is bytes[offsets[i]..<offsets[i + 1]].
+        var offsets: [Int] = [0]
+        /// Entries whose first byte is b are order[bucketStarts[b]..<bucketStarts[b + 1]].
+        var bucketStarts = [Int](repeating: 0, count: 129)
+        var order: [UInt8] = []
+        /// Bit (a << 7 | b) is set when some entry starts with the ASCII bytes a, b: most
+        /// positions of a text start none, and this rules them out with one load.
+        var pairs = [UInt64](repeating: 0, count: 128 * 128 / 64)
 
-    /// The coded form of `bytes`: greedy longest match, ASCII literals, runs for the rest.
-    static func encode(_ bytes: some Collection<UInt8>, into out: inout [UInt8]) {
-        let table = candidates
-        let dictionary = entries
-        withContiguousBytes(bytes) { input in
-            var position = 0
-            let count = input.count
-            while position < count {
-                let byte = input[position]
-                if byte >= 0x80 {
-                    var end = position + 1
-                    while end < count, end - position < 255, input[end] >= 0x80 { end += 1 }
-                    out.append(runMarker)
-                    out.append(UInt8(end - position))
-                    out.append(contentsOf: input[position..<end])
-                    position = end
-                    continue
-                }
-                var matched = false
-                for index in table[Int(byte)] {
-                    let entry = dictionary[Int(index)]
-                    if entry.count <= count - position, input[position..<position + entry.count].elementsEqual(entry) {
-                        out.append(firstEntryByte + index)
-                        position += entry.count
-                        matched = true
-                        break
-                    }
-                }
-                if !matched {
-                    out.append(byte)
-                    position += 1
-                }
+        init() {
+            for entry in entries {
+                bytes += entry
+                offsets.append(bytes.count)
+            }
+            let longestFirst = entries.indices.sorted { (entries[$0].first ?? 0, entries[$1].count) < (entries[$1].first ?? 0, entries[$0].count) }
+            for first in 0..<128 {
+                bucketStarts[first] = order.count
+                order += longestFirst.filter { entries[$0].first == UInt8(first) }.map { UInt8($0) }
+            }
+            bucketStarts[128] = order.count
+            for entry in entries where entry.count >= 2 {
+                let pair = Int(entry[0]) << 7 | Int(entry[1])
+                pairs[pair >> 6] |= 1 << UInt64(pair & 63)
             }
         }
+    }
+
+    private static let table = Table()
+
+    /// Appends the coded form of `bytes` to `out`: greedy longest match, ASCII literals,
+    /// runs for the rest.
+    static func encode(_ bytes: some Collection<UInt8>, into out: inout [UInt8]) {
+        withContiguousBytes(bytes) { input in
+            // Written in place: room for the worst case (a lone byte past ASCII takes three:
+            // marker, length, byte), then cut to what was written.
+            let base = out.count
+            let room = 3 * input.count
+            out.append(contentsOf: repeatElement(0, count: room))
+            let written = out.withUnsafeMutableBufferPointer { buffer in
+                table.bytes.withUnsafeBufferPointer { entryBytes in
+                    table.offsets.withUnsafeBufferPointer { offsets in
+                        table.bucketStarts.withUnsafeBufferPointer { buckets in
+                            table.order.withUnsafeBufferPointer { order in
+                                table.pairs.withUnsafeBufferPointer { pairs in
+                                    encode(input, entryBytes: entryBytes, offsets: offsets, buckets: buckets, order: order,
+                                           pairs: pairs, into: UnsafeMutableBufferPointer(rebasing: buffer[base...]))
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            out.removeLast(room - written)
+        }
+    }
+
+    /// Writes the coded bytes to `out`, which holds three bytes per input byte, and returns
+    /// how many it wrote.
+    private static func encode(
+        _ input: UnsafeBufferPointer<UInt8>, entryBytes: UnsafeBufferPointer<UInt8>, offsets: UnsafeBufferPointer<Int>,
+        buckets: UnsafeBufferPointer<Int>, order: UnsafeBufferPointer<UInt8>, pairs: UnsafeBufferPointer<UInt64>,
+        into out: UnsafeMutableBufferPointer<UInt8>
+    ) -> Int {
+        var position = 0
+        var written = 0
+        let count = input.count
+        func put(_ byte: UInt8) {
+            out[written] = byte
+            written += 1
+        }
+        while position < count {
+            let byte = input[position]
+            if byte >= 0x80 {
+                var end = position + 1
+                while end < count, end - position < 255, input[end] >= 0x80 { end += 1 }
+                put(runMarker)
+                put(UInt8(end - position))
+                while position < end {
+                    put(input[position])
+                    position += 1
+                }
+                continue
+            }
+            // Every entry has two ASCII bytes or more; most positions start none.
+            if position + 1 < count, input[position + 1] < 0x80 {
+                let pair = Int(byte) << 7 | Int(input[position + 1])
+                if pairs[pair >> 6] & (1 << UInt64(pair & 63)) != 0,
+                   let (index, length) = longestEntry(at: position, in: input, entryBytes: entryBytes, offsets: offsets,
+                                                      bucket: buckets[Int(byte)]..<buckets[Int(byte) + 1], order: order) {
+                    put(firstEntryByte + UInt8(index))
+                    position += length
+                    continue
+                }
+            }
+            put(byte)
+            position += 1
+        }
+        return written
+    }
+
+    /// The longest entry that `input` has at `position`, whose first byte is known to match.
+    @inline(__always)
+    private static func longestEntry(
+        at position: Int, in input: UnsafeBufferPointer<UInt8>, entryBytes: UnsafeBufferPointer<UInt8>,
+        offsets: UnsafeBufferPointer<Int>, bucket: Range<Int>, order: UnsafeBufferPointer<UInt8>
+    ) -> (index: Int, length: Int)? {
+        for candidate in bucket {
+            let index = Int(order[candidate])
+            let start = offsets[index]
+            let length = offsets[index + 1] - start
+            guard length <= input.count - position else { continue }
+            var k = 1
+            while k < length, input[position + k] == entryBytes[start + k] { k += 1 }
+            if k == length { return (index, length) }
+        }
+        return nil
     }
 
     /// The bytes `coded` stands for, or nil when it is not well-formed or would decode to
