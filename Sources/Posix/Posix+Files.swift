@@ -140,7 +140,7 @@ extension Posix {
         guard count > 0 else { return [] }
         var buffer = [UInt8](repeating: 0, count: count)
         let result: Result<Int, PosixError> = buffer.withUnsafeMutableBytes { raw in
-            do throws(PosixError) { return .success(try read(fd, into: raw, at: offset)) } catch { return .failure(error) }
+            do throws(PosixError) { return .success(try Posix.read(fd, into: raw, at: offset)) } catch { return .failure(error) }
         }
         let filled = try result.get()
         buffer.removeLast(count - filled)
