@@ -97,7 +97,7 @@ def test_large_message_peaks_near_the_floor_with_or_without_size(e2e, tracking_b
     """A 25.8 MB message (18 MiB attachment): without SIZE= its new body used to grow by
     doubling (1.33 x the message above the floor, 2.60 x for the whole debug process), with
     SIZE= it was reserved once (0.99 x). Now it is segments, and all but the first
-    spill_threshold_bytes (4 MiB by default) wait in an unnamed file: well under half the
+    spill_threshold_bytes (2 MiB by default) wait in an unnamed file: well under half the
     message above the floor either way. Each run is a fresh milter process, so VmHWM is that
     message's peak; the floor is a tiny message's, measured here, not a number from elsewhere.
     The delivered body is the message's byte for byte outside the tokens, and the file is

@@ -178,7 +178,7 @@ struct SpillingBodyTests {
         #expect(c.spill.directory.value == "/etc/tm/spill")
         #expect(c.spill.directory.location?.line == 3)
         let defaults = try ConfigLoader.parse("", file: "c.yaml")
-        #expect(defaults.spill.thresholdBytes == 4 << 20 && defaults.spill.directory.value == "/var/tmp")
+        #expect(defaults.spill.thresholdBytes == 2 << 20 && defaults.spill.directory.value == "/var/tmp")
         #expect(throws: ConfigError.self) { try ConfigLoader.parse("limits:\n  spill_threshold_bytes: -1\n", file: "c.yaml") }
     }
 

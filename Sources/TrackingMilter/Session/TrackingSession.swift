@@ -136,7 +136,7 @@ public final class TrackingSession: MilterSession {
         }
         for (name, value) in delivery.headerChanges { try message.changeHeader(name, to: value) }
         for (name, value) in delivery.addedHeaders { try message.addHeader(name, value) }
-        // In the sink's pieces (memory segments, then the spill file read back 1 MiB at a
+        // In the sink's pieces (memory segments, then the spill file read back 256 KiB at a
         // time): libmilter cuts them into packets anyway, and the whole body is never copied.
         try delivery.body?.forEachChunk { try message.replaceBody($0) }
     }

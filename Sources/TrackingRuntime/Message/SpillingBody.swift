@@ -13,8 +13,9 @@ import Glibc
 public final class SpillingBody: BodySink {
     /// File writes are gathered to this size (one segment).
     static let stagingBytes = SegmentedBody.defaultSegmentBytes
-    /// The file is read back in pieces of this size, into one buffer.
-    static let readBytes = 1 << 20
+    /// The file is read back in pieces of this size, into one buffer (libmilter sends
+    /// 64 KB packets anyway: a bigger buffer would only add to the peak).
+    static let readBytes = SegmentedBody.defaultSegmentBytes
 
     private let thresholdBytes: Int
     private let directory: String
@@ -56,7 +57,7 @@ public final class SpillingBody: BodySink {
         count = 0
     }
 
-    /// The memory segments, then the file in pieces of 1 MiB, then what was not written yet.
+    /// The memory segments, then the file in pieces of `readBytes`, then what was not written yet.
     public func forEachChunk(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
         try memory.forEachChunk(body)
         if let file, fileBytes > 0 {

@@ -97,7 +97,7 @@ func stream(file: String, hint: Bool, memoryOnly: Bool, spill: BodySpillSettings
         let outFD = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard outFD >= 0 else { throw BenchError("cannot write \(out)") }
         defer { close(outFD) }
-        // As the milter sends it: the sink's pieces, the spilled part read back in 1 MiB pieces.
+        // As the milter sends it: the sink's pieces, the spilled part read back in 256 KiB pieces.
         try body.forEachChunk { bytes in
             var offset = 0
             while offset < bytes.count, let base = bytes.baseAddress {
@@ -186,7 +186,7 @@ func bench(fixtures: String, settings: Settings, only: String?, profileSeconds: 
     }
 
     // MIMERewriter cases: the body fed in 64 KB pieces, as the milter gets it.
-    /// `spill`: into the milter's own sink (default limits.spill_*: 4 MiB in memory, the rest
+    /// `spill`: into the milter's own sink (default limits.spill_*: 2 MiB in memory, the rest
     /// to an unnamed file in /var/tmp) instead of segments in memory only.
     func mime(_ name: String, file: String, hint: Bool, spill: Bool = false, target: String) throws -> RawMessage {
         let message = try RawMessage(file: fixtures + "/" + file)
@@ -216,7 +216,7 @@ func bench(fixtures: String, settings: Settings, only: String?, profileSeconds: 
     let big = try mime("MIMERewriter, 25 MB: small HTML + 24 MB base64 attachment", file: "big.eml", hint: false,
                        target: "≥ 1000 (attachment)")
     _ = try mime("MIMERewriter, same 25 MB, bodySizeHint given", file: "big.eml", hint: true, target: "≥ 1000 (attachment)")
-    _ = try mime("MIMERewriter, same 25 MB, the milter's sink (4 MiB in memory, rest spilled to /var/tmp)", file: "big.eml",
+    _ = try mime("MIMERewriter, same 25 MB, the milter's sink (2 MiB in memory, rest spilled to /var/tmp)", file: "big.eml",
                  hint: false, spill: true, target: "≥ 1000 (attachment)")
     let small = try mime("MIMERewriter, the same message without the attachment", file: "big-noattach.eml", hint: false,
                          target: "–")
