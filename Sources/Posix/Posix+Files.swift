@@ -139,20 +139,10 @@ extension Posix {
     public static func read(_ fd: Int32, count: Int, at offset: Int) throws(PosixError) -> [UInt8] {
         guard count > 0 else { return [] }
         var buffer = [UInt8](repeating: 0, count: count)
-        var filled = 0
-        while filled < count {
-            let n = buffer.withUnsafeMutableBytes { raw -> Int in
-                guard let base = raw.baseAddress else { return 0 }
-                return pread(fd, base + filled, count - filled, off_t(offset + filled))
-            }
-            if n > 0 {
-                filled += n
-            } else if n == 0 {
-                break
-            } else if errno != EINTR {
-                throw PosixError(call: "pread", errno: errno)
-            }
+        let result: Result<Int, PosixError> = buffer.withUnsafeMutableBytes { raw in
+            do throws(PosixError) { return .success(try Posix.read(fd, into: raw, at: offset)) } catch { return .failure(error) }
         }
+        let filled = try result.get()
         buffer.removeLast(count - filled)
         return buffer
     }

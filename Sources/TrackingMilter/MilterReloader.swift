@@ -17,6 +17,7 @@ public enum MilterReloader {
         let loaded: (Configuration, TrackingKeyring)
         do {
             loaded = try ServiceStartup.load(path)
+            try ServiceStartup.checkSpillDirectory(loaded.0)
         } catch {
             logger.error("reload refused; the running configuration stays in force", metadata: [
                 "config": "\(path)", "error": "\(error)",

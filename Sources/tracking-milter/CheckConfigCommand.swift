@@ -14,6 +14,7 @@ struct CheckConfigCommand: ParsableCommand {
         do { _ = try configuration.milter.socketSpec(configFile: configuration.file) } catch {
             fail("configuration error: \(error)", code: StartupError.configExitCode)
         }
+        orExit { () throws(StartupError) in try ServiceStartup.checkSpillDirectory(configuration) }
         let keyring = orExit { () throws(StartupError) in try ServiceStartup.keyring(configuration) }
         print(ConfigSummary(configuration).text, terminator: "")
         print("keys.file: \(configuration.keysFile) (keys \(keyring.keyIDs.map(String.init).joined(separator: ", ")); active \(keyring.activeKey.id))")

@@ -18,6 +18,7 @@ struct MilterCommand: ParsableCommand {
 
     func run() throws {
         let (configuration, keyring) = orExit { () throws(StartupError) in try ServiceStartup.load(config) }
+        orExit { () throws(StartupError) in try ServiceStartup.checkSpillDirectory(configuration) }
         let spec: SocketSpec
         if let socket {
             do { spec = try SocketSpec(parsing: socket) } catch { fail("--socket: \(error)") }

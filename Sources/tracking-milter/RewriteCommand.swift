@@ -34,6 +34,7 @@ struct RewriteCommand: ParsableCommand {
 
     func run() throws {
         let (configuration, keyring) = orExit { () throws(StartupError) in try ServiceStartup.load(config) }
+        orExit { () throws(StartupError) in try ServiceStartup.checkSpillDirectory(configuration) }
         let service = TrackingService(configuration: configuration, keyring: keyring, logger: ServiceStartup.logger(configuration))
         var envelope = MessageEnvelope()
         envelope.recipients = rcpt
@@ -47,8 +48,8 @@ struct RewriteCommand: ParsableCommand {
         switch result {
         case .rejected(let error):
             fail("\(error.code) \(error.enhancedCode) \(error.replyText)", code: EX_DATAERR)
-        case .delivered(let bytes):
-            FileHandle.standardOutput.write(Data(bytes))
+        case .delivered(let message):
+            do { try message.write(to: STDOUT_FILENO) } catch { fail("cannot write the message: \(error)", code: EX_IOERR) }
         case .tempfailed:
             fail("451 4.3.0 Temporary milter failure, try again later", code: EX_TEMPFAIL)
         }

@@ -54,10 +54,11 @@ struct PolicyScriptMessageTests {
     func campaignInToken() throws {
         let dir = try ScriptDirectory()
         let (result, outcome) = try Self.run(dir, script: Self.campaignScript())
-        guard case .delivered(let bytes) = result else {
+        guard case .delivered(let message) = result else {
             Issue.record("expected delivery")
             return
         }
+        let bytes = try message.bytes()
         #expect(outcome.kind == .rewritten)
         let text = String(decoding: bytes, as: UTF8.self)
         let start = try #require(text.range(of: "http://t.example/f/"))
@@ -78,11 +79,12 @@ struct PolicyScriptMessageTests {
     func acceptUnchanged(line: String, expected: String) throws {
         let dir = try ScriptDirectory()
         let (result, outcome) = try Self.run(dir, script: Self.campaignScript(line))
-        guard case .delivered(let bytes) = result else {
+        guard case .delivered(let message) = result else {
             Issue.record("expected delivery")
             return
         }
-        #expect(bytes == Self.message.applying(Delivery(deleteAPIHeaders: nil, headerChanges: [], body: nil)))
+        let bytes = try message.bytes()
+        #expect(try bytes == Self.message.applying(Delivery(deleteAPIHeaders: nil, headerChanges: [], body: nil)).bytes())
         #expect(outcome.kind == .policyScriptFailed)
         let reason = "\(outcome.logMetadata["reason"] ?? "")"
         #expect(reason.hasPrefix(dir.url.path), "\(reason)")

@@ -39,6 +39,6 @@ struct ReloadTests {
             Issue.record("expected a rewritten body")
             return
         }
-        #expect(String(decoding: rewritten, as: UTF8.self).contains("http://a.example/f/"))
+        #expect(String(decoding: try rewritten.joined(), as: UTF8.self).contains("http://a.example/f/"))
     }
 }

@@ -64,7 +64,7 @@ struct MIMESplitInvarianceTests {
     @Test func sizeHintChangesNothing() throws {
         let whole = try #require(run([]).body)
         for hint in [1, Self.body.count, 10 * Self.body.count] {
-            let walker = MIMERewriter(headers: Self.headers, bodySizeHint: hint) { _ in HTTPUppercasingPartRewriter() }
+            let walker = MIMERewriter(headers: Self.headers, output: SegmentedBody(sizeHint: hint)) { _ in HTTPUppercasingPartRewriter() }
             Self.body.withUnsafeBytes { walker.feed($0) }
             #expect(walker.finish().body == whole)
         }

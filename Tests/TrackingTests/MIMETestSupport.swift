@@ -3,13 +3,20 @@ import Tracking
 
 /// Fake part rewriters and drivers for the MIME walker tests.
 enum MIMETestSupport {
-    /// Runs the walker over `body`, fed in the given chunk sizes (cycled), or whole.
+    /// Segments of 7 bytes (a prime) in the walker tests, so every expected body there is
+    /// also proof that segment boundaries falling anywhere change no byte of the output.
+    static let testSegmentBytes = 7
+
+    /// Runs the walker over `body`, fed in the given chunk sizes (cycled), or whole, into
+    /// `output` (segments of `testSegmentBytes` unless given).
     static func run(
         headers: [(name: String, value: String)], body: [UInt8], chunkSizes: [Int] = [],
         limits: RewriteLimits = RewriteLimits(), leaveSignedParts: Bool = true,
+        output: any BodySink = SegmentedBody(segmentBytes: testSegmentBytes),
         makeRewriter: @escaping (DisplayedPart) -> (any PartRewriter)? = { _ in HTTPUppercasingPartRewriter() }
     ) -> MIMERewriteResult {
-        let walker = MIMERewriter(headers: headers, limits: limits, leaveSignedParts: leaveSignedParts, makeRewriter: makeRewriter)
+        let walker = MIMERewriter(
+            headers: headers, limits: limits, leaveSignedParts: leaveSignedParts, output: output, makeRewriter: makeRewriter)
         body.withUnsafeBytes { all in
             guard !chunkSizes.isEmpty else { return walker.feed(all) }
             var offset = 0
@@ -201,10 +208,10 @@ extension MIMERewriter {
     /// The tests write header fields as text.
     convenience init(
         headers: [(name: String, value: String)], limits: RewriteLimits = RewriteLimits(), leaveSignedParts: Bool = true,
-        bodySizeHint: Int? = nil, makeRewriter: @escaping (DisplayedPart) -> (any PartRewriter)?
+        output: any BodySink = SegmentedBody(), makeRewriter: @escaping (DisplayedPart) -> (any PartRewriter)?
     ) {
         self.init(
             headers: headers.map { HeaderField(name: $0.name, value: Array($0.value.utf8)) }, limits: limits,
-            leaveSignedParts: leaveSignedParts, bodySizeHint: bodySizeHint, makeRewriter: makeRewriter)
+            leaveSignedParts: leaveSignedParts, output: output, makeRewriter: makeRewriter)
     }
 }

@@ -60,14 +60,15 @@ func run(_ headers: [(name: String, value: String)], _ body: [UInt8], html: Bool
         return html ? HTMLRewriter(options: options, urls: urls) : TextRewriter(options: options, urls: urls)
     }
     // A line past 998 octets switched the part to quoted-printable: compare its content.
-    if case .rewritten(let out, let changes) = result.outcome, changes.contains(where: { $0.name == "Content-Transfer-Encoding" }) {
+    if case .rewritten(_, let changes) = result.outcome, changes.contains(where: { $0.name == "Content-Transfer-Encoding" }),
+        let out = result.body {
         var decoded: [UInt8] = []
         var decoder = QuotedPrintable.Decoder()
         out.withUnsafeBytes { decoder.decode($0, into: &decoded) }
         decoder.finish(into: &decoded)
         return (decoded, result.notes, true)
     }
-    guard case .rewritten(let out, _) = result.outcome else { return (nil, result.notes, false) }
+    guard let out = result.body else { return (nil, result.notes, false) }
     return (out, result.notes, false)
 }
 

@@ -56,7 +56,7 @@ runFuzzer { data in
     let open = data.count % 2 == 1
     var recorded: [(part: DisplayedPart, recorder: RecordingRewriter?)] = []
     let result = realPass(headers, body, open: open, cuts: cuts(for: body, count: 6), recorded: &recorded)
-    guard case .rewritten(let output, let headerChanges) = result.outcome else { return }
+    guard case .rewritten(_, let headerChanges) = result.outcome, let output = result.body else { return }
 
     let outputHeaders = applying(headerChanges, to: headers)
     require(output.count <= 16 * body.count + 4096, "body grew from \(body.count) to \(output.count) bytes")

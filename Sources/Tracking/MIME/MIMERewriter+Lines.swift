@@ -103,20 +103,30 @@ extension MIMERewriter {
             }
         } else {
             flushRun()
-            output.appendMIMEBytes(piece)
+            write(piece)
         }
     }
 
     /// Appends bytes to the output after the pending run.
     func emit(_ bytes: [UInt8]) {
         flushRun()
-        output += bytes
+        bytes.withUnsafeBytes { write($0) }
     }
 
     func flushRun() {
         guard let start = runStart else { return }
         runStart = nil
+        write(UnsafeRawBufferPointer(start: start, count: runCount))
+    }
+
+    /// The one place bytes go to `output`. A sink that cannot keep them ends the work on
+    /// the message: it passes unchanged, and the result says why.
+    func write(_ bytes: UnsafeRawBufferPointer) {
         if case .passthrough = state { return }
-        output.appendMIMEBytes(UnsafeRawBufferPointer(start: start, count: runCount))
+        guard !bytes.isEmpty else { return }
+        do { try output.append(bytes) } catch {
+            outputFailure = "\(error)"
+            giveUp(reason: "the new body could not be kept: \(error)")
+        }
     }
 }

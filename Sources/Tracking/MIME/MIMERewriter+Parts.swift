@@ -133,13 +133,18 @@ extension MIMERewriter {
         s.linksSkipped.values.reduce(s.linksTracked, +)
     }
 
-    /// Gives up on the message: it passes unchanged, and the rest of the body is ignored.
+    /// Gives up on the message for `limit`: it passes unchanged, and the rest of the body is ignored.
     func stop(_ limit: RewriteLimits.Kind) {
         exceededLimit = limit
-        passReason = limits.reason(limit)
+        giveUp(reason: limits.reason(limit))
+    }
+
+    /// The message passes unchanged for `reason`; what was built is dropped at once.
+    func giveUp(reason: String) {
+        passReason = reason
         state = .passthrough
         runStart = nil
-        output = []
+        output.removeAll()
         carry = []
         carrying = false
         levels = []

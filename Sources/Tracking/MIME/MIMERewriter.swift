@@ -15,9 +15,10 @@
 /// copied byte for byte. Feed the body (what follows the header block's blank line) in
 /// pieces of any size, split anywhere, then call `finish()`.
 ///
-/// Memory: one copy of the output, plus the displayed part in progress (as it came and as
-/// rewritten); the input is never kept. Attachment bytes are copied in whole runs: a
-/// search for the next line starting with "-" skips base64 in one memchr per chunk.
+/// Memory: the output goes to a `BodySink` (segments, never one growing array; the milter's
+/// sink moves all but the first megabytes to a file), plus the displayed part in progress
+/// (as it came and as rewritten); the input is never kept. Attachment bytes are copied in
+/// whole runs: a search for the next line starting with "-" skips base64 in one memchr per chunk.
 ///
 /// Not thread-safe: one message, one caller.
 public final class MIMERewriter {
@@ -25,8 +26,10 @@ public final class MIMERewriter {
     let makeRewriter: (DisplayedPart) -> (any PartRewriter)?
     let leaveSignedParts: Bool
 
-    /// The body being built. Dropped as soon as the message is known to pass unchanged.
-    var output: [UInt8] = []
+    /// The body being built. Emptied as soon as the message is known to pass unchanged.
+    let output: any BodySink
+    /// Why `output` refused bytes, when it did: the message then passes unchanged.
+    var outputFailure: String?
     /// Bytes of the current chunk still to be copied to `output`: consecutive copied lines
     /// become one memcpy. Only valid during `feed`.
     var runStart: UnsafeRawPointer?
@@ -63,15 +66,15 @@ public final class MIMERewriter {
     ///   - limits: past any of these the message passes unchanged.
     ///   - leaveSignedParts: leave `multipart/signed` and `multipart/encrypted` alone, since
     ///     rewriting inside them breaks the signature (default true).
-    ///   - bodySizeHint: the body's expected size, when known (a file's size, SMTP SIZE=):
-    ///     the output is reserved at once instead of growing by doubling, which saves the
-    ///     growth copies and keeps peak memory near one copy. Unused pages cost nothing.
+    ///   - output: where the new body goes (empty at first); the result hands it back when
+    ///     the message is rewritten, and it is emptied when the message passes unchanged.
     ///   - makeRewriter: the rewriter for a displayed part, or nil to leave that part alone.
     public init(
         headers: [HeaderField], limits: RewriteLimits = RewriteLimits(),
-        leaveSignedParts: Bool = true, bodySizeHint: Int? = nil,
+        leaveSignedParts: Bool = true, output: any BodySink = SegmentedBody(),
         makeRewriter: @escaping (DisplayedPart) -> (any PartRewriter)?
     ) {
+        self.output = output
         self.limits = limits
         self.makeRewriter = makeRewriter
         self.leaveSignedParts = leaveSignedParts
@@ -86,9 +89,6 @@ public final class MIMERewriter {
             // A single part that is not rewritten: nothing more can happen.
             if case .displayed = kind {} else { passReason = "no displayed parts" }
             state = .passthrough
-        } else if let bodySizeHint, bodySizeHint > 0 {
-            // Rewritten links make the body a little longer.
-            output.reserveCapacity(min(bodySizeHint, limits.maxMessageBytes) + min(bodySizeHint / 8, 1 << 20))
         }
     }
 
@@ -122,10 +122,10 @@ public final class MIMERewriter {
         } else {
             outcome = .rewritten(body: output, headerChanges: headerChanges)
         }
-        output = []
+        if case .unchanged = outcome { output.removeAll() }
         let done = MIMERewriteResult(
             outcome: outcome, statistics: statistics, partsRewritten: partsRewritten, notes: allNotes,
-            exceededLimit: exceededLimit)
+            exceededLimit: exceededLimit, outputFailure: outputFailure)
         result = done
         return done
     }

@@ -72,6 +72,14 @@ public final class TrackingSession: MilterSession {
         case .deliver(let delivery):
             do {
                 try apply(delivery, to: message)
+            } catch let error as SpillError {
+                // The new body could not be read back while it was being sent: the MTA may
+                // hold part of it, so accepting could deliver a cut message. Try again later.
+                log["outcome"] = .string(MessageOutcome.Kind.spillFailed.rawValue)
+                log["reason"] = "\(error)"
+                service.logger.error("message", metadata: log)
+                metrics?.modificationFailed()
+                return FailureReply.tempfail.reply
             } catch {
                 // Modifications already sent may stand; the message itself is not lost.
                 log["outcome"] = .string(MessageOutcome.Kind.errorPassed.rawValue)
@@ -128,14 +136,8 @@ public final class TrackingSession: MilterSession {
         }
         for (name, value) in delivery.headerChanges { try message.changeHeader(name, to: value) }
         for (name, value) in delivery.addedHeaders { try message.addHeader(name, value) }
-        if let body = delivery.body {
-            var offset = 0
-            // Pieces of 1 MB: libmilter cuts them into packets anyway; this bounds the copy.
-            while offset < body.count {
-                let end = min(offset + 1 << 20, body.count)
-                try body[offset..<end].withUnsafeBytes { try message.replaceBody($0) }
-                offset = end
-            }
-        }
+        // In the sink's pieces (memory segments, then the spill file read back 256 KiB at a
+        // time): libmilter cuts them into packets anyway, and the whole body is never copied.
+        try delivery.body?.forEachChunk { try message.replaceBody($0) }
     }
 }

@@ -38,7 +38,7 @@ public enum ConfigLoader {
                 let path = resolve(try value.nonEmptyString(), relativeTo: file)
                 config.policyScriptFile = path
                 if policyScript { config.policyScript = try PolicyLoader.loadScript(path, at: value) }
-            case "limits": try readLimits(value, into: &config.limits)
+            case "limits": try readLimits(value, into: &config.limits, spill: &config.spill)
             case "keys":
                 for (key, entry) in try value.mapping(allowed: keysKeys) where key == "file" {
                     config.keysFile = resolve(try entry.nonEmptyString(), relativeTo: file)
@@ -80,7 +80,7 @@ public enum ConfigLoader {
         }
     }
 
-    private static func readLimits(_ node: ConfigNode, into l: inout RewriteLimits) throws(ConfigError) {
+    private static func readLimits(_ node: ConfigNode, into l: inout RewriteLimits, spill: inout BodySpillSettings) throws(ConfigError) {
         for (name, value) in try node.mapping(allowed: limitKeys) {
             switch name {
             case "max_message_bytes": l.maxMessageBytes = try value.integer(in: 1024...1 << 31)
@@ -90,6 +90,9 @@ public enum ConfigLoader {
             case "max_token_bytes": l.maxTokenBytes = try value.integer(in: 64...1_048_576)
             case "max_growth": l.maxGrowth = try value.integer(in: 1...1000)
             case "growth_allowance": l.growthAllowance = try value.integer(in: 0...1 << 30)
+            case "spill_threshold_bytes": spill.thresholdBytes = try value.integer(in: 0...1 << 31)
+            case "spill_directory":
+                spill.directory = Located(resolve(try value.nonEmptyString(), relativeTo: node.file), at: value.location)
             default: break
             }
         }
@@ -115,6 +118,7 @@ public enum ConfigLoader {
     static let keysKeys: Set = ["file"]
     static let limitKeys: Set = [
         "max_message_bytes", "max_depth", "max_parts", "max_links", "max_token_bytes", "max_growth", "growth_allowance",
+        "spill_threshold_bytes", "spill_directory",
     ]
 
     /// Every key the loader accepts, dotted (`milter.socket`, `policy[].set.smtpapi_tags`), for

@@ -29,7 +29,8 @@ public struct ConfigSummary {
             lines.append("  list_unsubscribe: \(t.listUnsubscribe.rawValue)")
         }
         lines.append("limits: max_message_bytes=\(c.limits.maxMessageBytes) max_depth=\(c.limits.maxDepth) max_parts=\(c.limits.maxParts) max_links=\(c.limits.maxLinks)"
-                     + " max_token_bytes=\(c.limits.maxTokenBytes) max_growth=\(c.limits.maxGrowth) growth_allowance=\(c.limits.growthAllowance)")
+                     + " max_token_bytes=\(c.limits.maxTokenBytes) max_growth=\(c.limits.maxGrowth) growth_allowance=\(c.limits.growthAllowance)"
+                     + " spill_threshold_bytes=\(c.spill.thresholdBytes) spill_directory=\(c.spill.directory.value)")
         lines.append("policy: \(c.policy.rules.count) rules; policy_script: \(c.policyScriptFile ?? "none")")
         describe("tracking (every listener)", c.tracking)
         for (name, options) in c.listeners.sorted(by: { $0.key < $1.key }) { describe("listener \(name)", options) }

@@ -27,6 +27,8 @@ public struct Configuration: Sendable {
     public var keysFile = "/etc/tracking-milter/keys"
     /// Past any of these a message passes unchanged, and the log line says which.
     public var limits = RewriteLimits()
+    /// How much of a rewritten body stays in memory, and where the rest goes (`limits.spill_*`).
+    public var spill = BodySpillSettings()
 
     public init(file: String) { self.file = file }
 

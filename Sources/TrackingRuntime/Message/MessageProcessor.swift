@@ -39,13 +39,14 @@ public final class MessageProcessor {
         }
     }
 
-    /// The body's expected size the rewritten body is reserved for, when known.
+    /// The body's expected size, when known: sizes the new body's first segment.
     public let bodySizeHint: Int?
     private let collectsInjections: Bool
 
     /// - Parameters:
     ///   - bodySizeHint: the body's size when known beforehand (a file's size, or the client's
-    ///     SMTP `SIZE=`, which counts the header too), so the new body is allocated once.
+    ///     SMTP `SIZE=`, which counts the header too): a small new body is then allocated once.
+    ///     Large bodies cost about their size without it (segments, and `limits.spill_*`).
     ///   - collectsInjections: build the `injection` events of a tracked message (for a spool);
     ///     without one it is per-message work nobody reads.
     public init(
@@ -138,6 +139,16 @@ public final class MessageProcessor {
         case .rewrite(let proceed, let rewriter, let maker):
             line.record(proceed)
             let result = journalled { rewriter.finish() }
+            if let failure = result.outputFailure {
+                // The new body could not be kept (its spill file failed) and nothing was
+                // changed: the reply is the one for any internal failure, with the reason.
+                let onError = configuration.milter.onError
+                outcome = .failed(onError)
+                kind = .spillFailed
+                reason = failure
+                line.metadata["on_error"] = .string(onError.rawValue)
+                break
+            }
             var notes: [String] = proceed.ignoredHeaderError.map { ["ignored header error: \($0.replyText)"] } ?? []
             if maker.metadataTruncated { notes.append("metadata cut to max_metadata_len") }
             notes += result.notes
@@ -218,7 +229,8 @@ public final class MessageProcessor {
             let recipient = envelope.recipients.count == 1 ? envelope.recipients[0] : nil
             switch TrackedRewrite.make(
                 headers: headers, tracking: tracking, options: options, recipient: recipient, sealer: sealer,
-                limits: configuration.limits, now: now, bodySizeHint: bodySizeHint)
+                limits: configuration.limits, now: now,
+                output: SpillingBody(settings: configuration.spill, sizeHint: bodySizeHint))
             {
             case .rewrite(let rewriter, let maker): return .rewrite(proceed, rewriter, maker)
             case .overLimit(let kind): return .pass(proceed, reason: configuration.limits.reason(kind))
@@ -244,6 +256,8 @@ public struct MessageOutcome {
         case poisonBypassed = "poison-bypassed"
         /// The policy script failed or overran its budget; the MTA got the `on_error` reply.
         case policyScriptFailed = "policy-script-failed"
+        /// The new body could not be kept (its spill file failed); the MTA got the `on_error` reply.
+        case spillFailed = "spill-failed"
     }
 
     public let action: Action
@@ -266,12 +280,12 @@ public struct Delivery {
     public var headerChanges: [(name: String, value: String)]
     /// Headers to append (`List-Unsubscribe`); a folded value has LF + space between lines.
     public var addedHeaders: [(name: String, value: String)]
-    /// The new body, or nil to leave it.
-    public var body: [UInt8]?
+    /// The new body, or nil to leave it; read it in pieces (`forEachChunk`).
+    public var body: (any BodySink)?
 
     public init(
         deleteAPIHeaders: (name: String, count: Int)?, headerChanges: [(name: String, value: String)],
-        addedHeaders: [(name: String, value: String)] = [], body: [UInt8]?
+        addedHeaders: [(name: String, value: String)] = [], body: (any BodySink)?
     ) {
         self.deleteAPIHeaders = deleteAPIHeaders
         self.headerChanges = headerChanges

@@ -1,3 +1,4 @@
+import Posix
 import Tracking
 
 /// One whole message through the same `MessageProcessor` the milter session drives, fed in
@@ -7,10 +8,10 @@ public enum OfflineRewrite {
     /// libmilter hands bodies over in chunks of at most this many bytes.
     public static let chunkSize = 65535
 
-    /// What became of the message: rejected (with the reply), or the bytes the MTA would deliver.
+    /// What became of the message: rejected (with the reply), or what the MTA would deliver.
     public enum Result {
         case rejected(APIHeaderError)
-        case delivered([UInt8])
+        case delivered(DeliveredMessage)
         /// `on_error: tempfail` after an internal failure: the MTA would answer 451.
         case tempfailed
     }
@@ -42,12 +43,38 @@ public enum OfflineRewrite {
     }
 }
 
+/// A message as the MTA would deliver it: the edited header block, then the original body
+/// or the new one, handed on in pieces (a new body may be partly in a spill file).
+public struct DeliveredMessage {
+    public let header: [UInt8]
+    let original: ArraySlice<UInt8>
+    let newBody: (any BodySink)?
+
+    /// The header block, then the body, in order, in pieces valid only during each call.
+    public func forEachChunk(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        try header.withUnsafeBytes { try body($0) }
+        if let newBody { try newBody.forEachChunk(body) } else { try original.withUnsafeBytes { try body($0) } }
+    }
+
+    /// Writes the whole message to `fd` (the `rewrite` command's standard output).
+    public func write(to fd: Int32) throws {
+        try forEachChunk { try Posix.writeAll(fd, $0) }
+    }
+
+    /// The whole message as one array (a copy; for tests).
+    public func bytes() throws -> [UInt8] {
+        var out: [UInt8] = []
+        try forEachChunk { out.append(contentsOf: $0) }
+        return out
+    }
+}
+
 extension RawMessage {
     /// The message as delivered after `delivery`: header edits in place, the new body if any.
-    public func applying(_ delivery: Delivery) -> [UInt8] {
-        var out = headerBlock(
-            deleting: delivery.deleteAPIHeaders?.name, changes: delivery.headerChanges, adding: delivery.addedHeaders)
-        if let newBody = delivery.body { out += newBody } else { out += body }
-        return out
+    public func applying(_ delivery: Delivery) -> DeliveredMessage {
+        DeliveredMessage(
+            header: headerBlock(
+                deleting: delivery.deleteAPIHeaders?.name, changes: delivery.headerChanges, adding: delivery.addedHeaders),
+            original: body, newBody: delivery.body)
     }
 }

@@ -13,13 +13,13 @@ public enum TrackedRewrite {
 
     public static func make(
         headers: [HeaderField], tracking: ResolvedTracking, options: TrackingOptions, recipient: String?,
-        sealer: TokenSealer, limits: RewriteLimits, now: Date, bodySizeHint: Int?
+        sealer: TokenSealer, limits: RewriteLimits, now: Date, output: any BodySink
     ) -> Made {
         let maker = SealedURLMaker(
             sealer: sealer, tracking: tracking, recipient: recipient, options: options, now: now, maxLinks: limits.maxLinks)
         // Every token carries the tags and metadata: too many bytes there would multiply by the links.
         if maker.payloadBytes > limits.maxTokenBytes { return .overLimit(.tokenBytes) }
-        let rewriter = MIMERewriter(headers: headers, limits: limits, bodySizeHint: bodySizeHint) { part in
+        let rewriter = MIMERewriter(headers: headers, limits: limits, output: output) { part in
             DisplayedPartRewriters.make(part, tracking: tracking, options: options, urls: maker)
         }
         return .rewrite(rewriter, maker)

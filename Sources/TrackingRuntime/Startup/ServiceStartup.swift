@@ -1,4 +1,5 @@
 import Logging
+import Posix
 import Tracking
 
 /// Why a command cannot start, with the exit code (sysexits.h) an init system or script
@@ -37,6 +38,23 @@ public enum ServiceStartup {
     public static func keyring(_ configuration: Configuration) throws(StartupError) -> TrackingKeyring {
         do { return try KeyringLoader.load(configuration) } catch {
             throw StartupError("\(error)", exitCode: StartupError.configExitCode)
+        }
+    }
+
+    /// Makes and drops a spill file in `limits.spill_directory`, so a directory the milter
+    /// cannot use stops start-up (or a reload) at its line in the file instead of failing
+    /// messages later. Also makes a write past the file-size limit fail with EFBIG (a spill
+    /// failure, handled) instead of SIGXFSZ ending the process. For the commands that rewrite.
+    public static func checkSpillDirectory(_ configuration: Configuration) throws(StartupError) {
+        Posix.ignoreFileSizeSignal()
+        do {
+            try configuration.spill.directory.parsed(in: configuration.file, key: "limits.spill_directory") { path in
+                do throws(PosixError) { Posix.close(try Posix.openUnnamedFile(inDirectory: path)) } catch {
+                    throw SpillError(.create, directory: path, error)
+                }
+            }
+        } catch {
+            throw StartupError("configuration error: \(error)", exitCode: StartupError.configExitCode)
         }
     }
 

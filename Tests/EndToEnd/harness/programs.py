@@ -57,10 +57,13 @@ def make_key_file(res: Resources, binary: Path) -> Path:
 
 
 def start_tracking(res: Resources, binary: Path, kind: str = "unix", overrides: dict | None = None,
-                   socket_flag: bool = False, env: dict | None = None) -> MilterProcess:
+                   socket_flag: bool = False, env: dict | None = None,
+                   wrapper: list[str] | None = None) -> MilterProcess:
     """Write a config (defaults in trackingconfig, plus ``overrides``) and start the milter.
 
     The socket is named in the config; ``socket_flag=True`` also passes --socket.
+    ``wrapper`` goes before the command line (a program that execs it, such as
+    ``prlimit --fsize=N --``, so the process keeps its pid).
     """
     socket = res.socket(kind, "tracking")
     cfg = tracking_config(socket, overrides)
@@ -70,6 +73,7 @@ def start_tracking(res: Resources, binary: Path, kind: str = "unix", overrides: 
     argv = [str(binary), "milter", "--config", str(path)]
     if socket_flag:
         argv += ["--socket", socket.libmilter]
+    argv = (wrapper or []) + argv
     m = res.milter(argv, socket, name="tracking", log_format=cfg["log"]["format"], env=env)
     m.config_path = path
     return m

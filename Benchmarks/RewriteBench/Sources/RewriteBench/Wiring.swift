@@ -46,10 +46,10 @@ struct Wiring {
     }
 
     /// A MIME rewriter for one message, made by the milter's own wiring.
-    func mimeRewriter(headers: [HeaderField], bodySizeHint: Int?) -> MIMERewriter {
+    func mimeRewriter(headers: [HeaderField], output: any BodySink) -> MIMERewriter {
         let made = TrackedRewrite.make(
             headers: headers, tracking: tracking, options: options, recipient: recipient,
-            sealer: TokenSealer(keyring: keyring), limits: limits, now: Date(), bodySizeHint: bodySizeHint)
+            sealer: TokenSealer(keyring: keyring), limits: limits, now: Date(), output: output)
         guard case .rewrite(let rewriter, _) = made else { fatalError("the benchmark's campaign is within the limits") }
         return rewriter
     }

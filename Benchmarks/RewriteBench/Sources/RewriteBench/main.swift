@@ -2,10 +2,12 @@
 // same input, timed in the same run, so the ratios mean something on a shared machine.
 //
 //   RewriteBench bench FIXTURES [--samples N] [--sample-seconds S] [--only SUBSTRING] [--profile SECONDS]
-//   RewriteBench stream FILE [--hint] [--out PATH]
+//   RewriteBench stream FILE [--hint] [--memory] [--threshold BYTES] [--spill-dir DIR] [--out PATH]
 //
 // FIXTURES is the folder make_fixtures.py writes. `stream` rewrites one message read from a
-// file in 64 KB reads, as the milter gets it, for peak-RSS runs under /usr/bin/time -v.
+// file in 64 KB reads, as the milter gets it, for peak-RSS runs under /usr/bin/time -v: into
+// the milter's sink (`SpillingBody`, the default limits.spill_* unless given), or with
+// --memory into segments only (`SegmentedBody`, nothing spilled).
 // --profile runs the chosen subjects alone (no baseline, no statistics) for perf record.
 
 import Foundation
@@ -26,7 +28,7 @@ func option(_ name: String) -> String? {
 func usage() -> Never {
     FileHandle.standardError.write(Data("""
         usage: RewriteBench bench FIXTURES [--samples N] [--sample-seconds S] [--only SUBSTRING] [--profile SECONDS]
-               RewriteBench stream FILE [--hint] [--out PATH]
+               RewriteBench stream FILE [--hint] [--memory] [--threshold BYTES] [--spill-dir DIR] [--out PATH]
 
         """.utf8))
     exit(2)
@@ -50,7 +52,7 @@ func describe(_ result: MIMERewriteResult) -> String {
 
 // MARK: - stream
 
-func stream(file: String, hint: Bool, out: String?) throws {
+func stream(file: String, hint: Bool, memoryOnly: Bool, spill: BodySpillSettings, out: String?) throws {
     let fd = open(file, O_RDONLY)
     guard fd >= 0 else { throw BenchError("cannot open \(file)") }
     defer { close(fd) }
@@ -80,7 +82,10 @@ func stream(file: String, hint: Bool, out: String?) throws {
         let header = RawMessage(headerBlock)
         guard header.headerEnded else { continue }
         let offset = header.bodyStart
-        let made = wiring.mimeRewriter(headers: header.headerFields, bodySizeHint: hint ? fileSize - offset : nil)
+        let sizeHint = hint ? fileSize - offset : nil
+        let output: any BodySink =
+            memoryOnly ? SegmentedBody(sizeHint: sizeHint) : SpillingBody(settings: spill, sizeHint: sizeHint)
+        let made = wiring.mimeRewriter(headers: header.headerFields, output: output)
         rewriter = made
         made.feed(UnsafeRawBufferPointer(rebasing: chunk[(offset - before)...]))
         headerBlock = []
@@ -88,23 +93,25 @@ func stream(file: String, hint: Bool, out: String?) throws {
     guard let rewriter else { throw BenchError("\(file): no empty line after the header") }
     let result = rewriter.finish()
     var bytesOut = 0
-    if let out, let body = result.body {
+    if let out, let body = result.bodySink {
         let outFD = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard outFD >= 0 else { throw BenchError("cannot write \(out)") }
-        body.withUnsafeBytes { bytes in
+        defer { close(outFD) }
+        // As the milter sends it: the sink's pieces, the spilled part read back in 256 KiB pieces.
+        try body.forEachChunk { bytes in
             var offset = 0
-            while offset < bytes.count {
-                let w = write(outFD, bytes.baseAddress! + offset, min(piece, bytes.count - offset))
-                if w <= 0 { break }
+            while offset < bytes.count, let base = bytes.baseAddress {
+                let w = write(outFD, base + offset, bytes.count - offset)
+                guard w > 0 else { throw BenchError("cannot write \(out)") }
                 offset += w
             }
-            bytesOut = offset
+            bytesOut += bytes.count
         }
-        close(outFD)
     }
     let cpu = Double(clockNanoseconds(CLOCK_THREAD_CPUTIME_ID) - cpuStarted) / 1e9
     let wall = Double(clockNanoseconds(CLOCK_MONOTONIC) - started) / 1e9
-    print("stream \(file): \(fileSize) bytes, bodySizeHint \(hint ? "file size" : "none"); \(describe(result))")
+    let sink = memoryOnly ? "segments in memory" : "spill past \(spill.thresholdBytes) bytes to \(spill.directory.value)"
+    print("stream \(file): \(fileSize) bytes, bodySizeHint \(hint ? "file size" : "none"), \(sink); \(describe(result))")
     if out != nil { print("  wrote \(bytesOut) bytes to \(out!)") }
     print(String(format: "  %.1f ms wall, %.1f ms CPU, %.0f MB/s (CPU); peak RSS %d KB (getrusage)",
                  wall * 1e3, cpu * 1e3, Double(fileSize) / cpu / 1e6, peakRSSKilobytes()))
@@ -179,17 +186,23 @@ func bench(fixtures: String, settings: Settings, only: String?, profileSeconds: 
     }
 
     // MIMERewriter cases: the body fed in 64 KB pieces, as the milter gets it.
-    func mime(_ name: String, file: String, hint: Bool, target: String) throws -> RawMessage {
+    /// `spill`: into the milter's own sink (default limits.spill_*: 2 MiB in memory, the rest
+    /// to an unnamed file in /var/tmp) instead of segments in memory only.
+    func mime(_ name: String, file: String, hint: Bool, spill: Bool = false, target: String) throws -> RawMessage {
         let message = try RawMessage(file: fixtures + "/" + file)
         if let only, !name.lowercased().contains(only.lowercased()) { return message }
         let body = Array(message.body)
+        func output() -> any BodySink {
+            let sizeHint = hint ? body.count : nil
+            return spill ? SpillingBody(settings: BodySpillSettings(), sizeHint: sizeHint) : SegmentedBody(sizeHint: sizeHint)
+        }
         func pass() -> Int {
-            let rewriter = wiring.mimeRewriter(headers: message.headerFields, bodySizeHint: hint ? body.count : nil)
+            let rewriter = wiring.mimeRewriter(headers: message.headerFields, output: output())
             body.withUnsafeBytes { bytes in inPieces(bytes) { rewriter.feed($0) } }
             let result = rewriter.finish()
-            return result.body?.count ?? -1
+            return result.bodySink?.count ?? -1
         }
-        let check = wiring.mimeRewriter(headers: message.headerFields, bodySizeHint: hint ? body.count : nil)
+        let check = wiring.mimeRewriter(headers: message.headerFields, output: output())
         body.withUnsafeBytes { bytes in inPieces(bytes) { check.feed($0) } }
         let sanity = describe(check.finish())
         print("\(name): \(body.count) body bytes; \(sanity)")
@@ -203,6 +216,8 @@ func bench(fixtures: String, settings: Settings, only: String?, profileSeconds: 
     let big = try mime("MIMERewriter, 25 MB: small HTML + 24 MB base64 attachment", file: "big.eml", hint: false,
                        target: "≥ 1000 (attachment)")
     _ = try mime("MIMERewriter, same 25 MB, bodySizeHint given", file: "big.eml", hint: true, target: "≥ 1000 (attachment)")
+    _ = try mime("MIMERewriter, same 25 MB, the milter's sink (2 MiB in memory, rest spilled to /var/tmp)", file: "big.eml",
+                 hint: false, spill: true, target: "≥ 1000 (attachment)")
     let small = try mime("MIMERewriter, the same message without the attachment", file: "big-noattach.eml", hint: false,
                          target: "–")
     _ = try mime("MIMERewriter, newsletter 7.8 KB (text + QP HTML, 41 links)", file: "newsletter.eml", hint: false,
@@ -261,7 +276,12 @@ do {
                   profileSeconds: option("--profile").flatMap(Double.init))
     case "stream":
         guard arguments.count >= 2 else { usage() }
-        try stream(file: arguments[1], hint: arguments.contains("--hint"), out: option("--out"))
+        var spill = BodySpillSettings()
+        if let n = option("--threshold").flatMap(Int.init) { spill.thresholdBytes = n }
+        if let dir = option("--spill-dir") { spill.directory = Located(dir) }
+        try stream(
+            file: arguments[1], hint: arguments.contains("--hint"), memoryOnly: arguments.contains("--memory"), spill: spill,
+            out: option("--out"))
     default:
         usage()
     }
