@@ -33,6 +33,9 @@ public final class TestMilterContext: MilterContext {
     /// The actions the fake MTA granted at negotiation.
     public internal(set) var grantedActions: MilterActions = []
     public var privateData: UnsafeMutableRawPointer?
+    /// When set, `smfi_replacebody` fails once this many pieces went through, as it does
+    /// when the MTA's connection breaks mid-body.
+    public var replaceBodyFailsAfter: Int?
 
     private var stageMacros: [MacroStage: [String: String]] = [:]
     private var bodyStarted = false
@@ -101,6 +104,10 @@ public final class TestMilterContext: MilterContext {
     }
 
     public func replaceBody(_ chunk: UnsafeRawBufferPointer) -> Bool {
+        if let limit = replaceBodyFailsAfter {
+            let sent = calls.count { if case .replaceBody = $0 { true } else { false } }
+            if sent >= limit { return false }
+        }
         let ok = modify(.replaceBody(Array(chunk)), needs: .changeBody, isHeader: false)
         if ok { bodyStarted = true }
         return ok

@@ -33,4 +33,20 @@ struct SpilledBodySessionTests {
         }
         #expect(fds.isEmpty, "the spill file outlived end of message")
     }
+
+    /// libmilter fails `smfi_replacebody` when the MTA's connection breaks: after the first
+    /// piece the MTA may hold a cut body, so the message is tempfailed even with on_error
+    /// accept; before any piece the usual on_error reply stands (nothing was sent).
+    @Test("a body cut after its first piece is tempfailed, whatever on_error says", arguments: [1, 2])
+    func bodyCutTempfails(failAfter: Int) throws {
+        let f = try SessionFixture("tracking:\n  click_tracking_enabled: true\nmilter:\n  on_error: accept\n")
+        f.driver.context.replaceBodyFailsAfter = failAfter
+        let lines = String(repeating: String(repeating: "x", count: 76) + "\r\n", count: 40_000)  // 3.1 MB: several pieces
+        let result = f.driver.sendMessage(
+            from: "<a@example.net>", to: ["<rcpt@example.com>"], headers: [("From", "a@example.net"), ("Subject", "big")],
+            body: Array(("see http://example.com/\r\n" + lines).utf8),
+            macros: [.data: ["i": "QID2"], .envelopeRecipient: ["{mail_addr}": "a@example.net"]])
+        #expect(result == .tempfail)
+        #expect("\(f.line?["outcome"] ?? "")" == "body-cut")
+    }
 }

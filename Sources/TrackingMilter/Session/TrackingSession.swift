@@ -72,11 +72,11 @@ public final class TrackingSession: MilterSession {
         case .deliver(let delivery):
             do {
                 try apply(delivery, to: message)
-            } catch let error as SpillError {
-                // The new body could not be read back while it was being sent: the MTA may
-                // hold part of it, so accepting could deliver a cut message. Try again later.
-                log["outcome"] = .string(MessageOutcome.Kind.spillFailed.rawValue)
-                log["reason"] = "\(error)"
+            } catch let error as BodyNotWhole {
+                // The MTA may hold part of the new body, so accepting could deliver a cut
+                // message, whatever on_error says. Try again later.
+                log["outcome"] = .string(error.outcome.rawValue)
+                log["reason"] = "\(error.underlying)"
                 service.logger.error("message", metadata: log)
                 metrics?.modificationFailed()
                 return FailureReply.tempfail.reply
@@ -138,6 +138,22 @@ public final class TrackingSession: MilterSession {
         for (name, value) in delivery.addedHeaders { try message.addHeader(name, value) }
         // In the sink's pieces (memory segments, then the spill file read back 256 KiB at a
         // time): libmilter cuts them into packets anyway, and the whole body is never copied.
-        try delivery.body?.forEachChunk { try message.replaceBody($0) }
+        var piecesSent = 0
+        do {
+            try delivery.body?.forEachChunk {
+                try message.replaceBody($0)
+                piecesSent += 1
+            }
+        } catch let error as SpillError {
+            throw BodyNotWhole(outcome: .spillFailed, underlying: error)
+        } catch where piecesSent > 0 {
+            throw BodyNotWhole(outcome: .bodyCut, underlying: error)
+        }
     }
+}
+
+/// Sending the new body stopped after part of it may have reached the MTA.
+private struct BodyNotWhole: Error {
+    let outcome: MessageOutcome.Kind
+    let underlying: any Error
 }

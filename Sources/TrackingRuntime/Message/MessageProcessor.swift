@@ -258,6 +258,9 @@ public struct MessageOutcome {
         case policyScriptFailed = "policy-script-failed"
         /// The new body could not be kept (its spill file failed); the MTA got the `on_error` reply.
         case spillFailed = "spill-failed"
+        /// Part of the new body reached the MTA, then sending the rest failed: tempfailed
+        /// whatever `on_error` says, since accepting could deliver a cut message.
+        case bodyCut = "body-cut"
     }
 
     public let action: Action
