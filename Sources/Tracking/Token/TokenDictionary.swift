@@ -43,13 +43,17 @@ enum TokenDictionary {
         "2025", "2026", "2027", "tion", "ing",
     ].map { Array($0.utf8) }
 
-    /// The entries laid out for the encoder's inner loop: one flat byte array, and for each
-    /// first byte the entries starting with it, longest first.
+    /// The entries laid out for the encoder's inner loop. Every entry has 2 to 16 bytes, so
+    /// it is two little-endian words and two masks: a candidate is checked with two loads
+    /// and two compares instead of a byte loop.
     private struct Table: Sendable {
-        var bytes: [UInt8] = []
-        /// Entry i is bytes[offsets[i]..<offsets[i + 1]].
-        var offsets: [Int] = [0]
-        /// Entries whose first byte is b are order[bucketStarts[b]..<bucketStarts[b + 1]].
+        /// Per entry: bytes 0–7 and 8–15 (zero past its end), and masks of its bytes.
+        var low: [UInt64] = []
+        var high: [UInt64] = []
+        var lowMask: [UInt64] = []
+        var highMask: [UInt64] = []
+        var lengths: [Int] = []
+        /// Entries whose first byte is b are order[bucketStarts[b]..<bucketStarts[b + 1]], longest first.
         var bucketStarts = [Int](repeating: 0, count: 129)
         var order: [UInt8] = []
         /// Bit (a << 7 | b) is set when some entry starts with the ASCII bytes a, b: most
@@ -58,8 +62,17 @@ enum TokenDictionary {
 
         init() {
             for entry in entries {
-                bytes += entry
-                offsets.append(bytes.count)
+                var words: [UInt64] = [0, 0]
+                var masks: [UInt64] = [0, 0]
+                for (i, byte) in entry.prefix(16).enumerated() {
+                    words[i / 8] |= UInt64(byte) << UInt64(8 * (i % 8))
+                    masks[i / 8] |= 0xFF << UInt64(8 * (i % 8))
+                }
+                low.append(words[0])
+                high.append(words[1])
+                lowMask.append(masks[0])
+                highMask.append(masks[1])
+                lengths.append(entry.count)
             }
             let longestFirst = entries.indices.sorted { (entries[$0].first ?? 0, entries[$1].count) < (entries[$1].first ?? 0, entries[$0].count) }
             for first in 0..<128 {
@@ -80,52 +93,59 @@ enum TokenDictionary {
     /// runs for the rest.
     static func encode(_ bytes: some Collection<UInt8>, into out: inout [UInt8]) {
         withContiguousBytes(bytes) { input in
-            // Written in place: room for the worst case (a lone byte past ASCII takes three:
-            // marker, length, byte), then cut to what was written.
-            let base = out.count
-            let room = 3 * input.count
-            out.append(contentsOf: repeatElement(0, count: room))
-            let written = out.withUnsafeMutableBufferPointer { buffer in
-                table.bytes.withUnsafeBufferPointer { entryBytes in
-                    table.offsets.withUnsafeBufferPointer { offsets in
-                        table.bucketStarts.withUnsafeBufferPointer { buckets in
-                            table.order.withUnsafeBufferPointer { order in
-                                table.pairs.withUnsafeBufferPointer { pairs in
-                                    encode(input, entryBytes: entryBytes, offsets: offsets, buckets: buckets, order: order,
-                                           pairs: pairs, into: UnsafeMutableBufferPointer(rebasing: buffer[base...]))
+            // A lone byte past ASCII takes three (marker, length, byte); nothing takes more.
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(1, 3 * input.count)) { room in
+                let table = table
+                let written = table.low.withUnsafeBufferPointer { low in
+                    table.high.withUnsafeBufferPointer { high in
+                        table.lowMask.withUnsafeBufferPointer { lowMask in
+                            table.highMask.withUnsafeBufferPointer { highMask in
+                                table.lengths.withUnsafeBufferPointer { lengths in
+                                    table.bucketStarts.withUnsafeBufferPointer { buckets in
+                                        table.order.withUnsafeBufferPointer { order in
+                                            table.pairs.withUnsafeBufferPointer { pairs in
+                                                encode(input, into: room, words: Words(
+                                                    low: low, high: high, lowMask: lowMask, highMask: highMask,
+                                                    lengths: lengths, buckets: buckets, order: order, pairs: pairs))
+                                            }
+                                        }
+                                    }
                                 }
                             }
                         }
                     }
                 }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: room[..<written]))
             }
-            out.removeLast(room - written)
         }
+    }
+
+    /// The table's arrays, borrowed for one call.
+    private struct Words {
+        let low, high, lowMask, highMask: UnsafeBufferPointer<UInt64>
+        let lengths: UnsafeBufferPointer<Int>
+        let buckets: UnsafeBufferPointer<Int>
+        let order: UnsafeBufferPointer<UInt8>
+        let pairs: UnsafeBufferPointer<UInt64>
     }
 
     /// Writes the coded bytes to `out`, which holds three bytes per input byte, and returns
     /// how many it wrote.
-    private static func encode(
-        _ input: UnsafeBufferPointer<UInt8>, entryBytes: UnsafeBufferPointer<UInt8>, offsets: UnsafeBufferPointer<Int>,
-        buckets: UnsafeBufferPointer<Int>, order: UnsafeBufferPointer<UInt8>, pairs: UnsafeBufferPointer<UInt64>,
-        into out: UnsafeMutableBufferPointer<UInt8>
-    ) -> Int {
+    private static func encode(_ input: UnsafeBufferPointer<UInt8>, into out: UnsafeMutableBufferPointer<UInt8>, words: Words) -> Int {
         var position = 0
         var written = 0
         let count = input.count
-        func put(_ byte: UInt8) {
-            out[written] = byte
-            written += 1
-        }
         while position < count {
             let byte = input[position]
             if byte >= 0x80 {
                 var end = position + 1
                 while end < count, end - position < 255, input[end] >= 0x80 { end += 1 }
-                put(runMarker)
-                put(UInt8(end - position))
+                out[written] = runMarker
+                out[written + 1] = UInt8(end - position)
+                written += 2
                 while position < end {
-                    put(input[position])
+                    out[written] = input[position]
+                    written += 1
                     position += 1
                 }
                 continue
@@ -133,36 +153,53 @@ enum TokenDictionary {
             // Every entry has two ASCII bytes or more; most positions start none.
             if position + 1 < count, input[position + 1] < 0x80 {
                 let pair = Int(byte) << 7 | Int(input[position + 1])
-                if pairs[pair >> 6] & (1 << UInt64(pair & 63)) != 0,
-                   let (index, length) = longestEntry(at: position, in: input, entryBytes: entryBytes, offsets: offsets,
-                                                      bucket: buckets[Int(byte)]..<buckets[Int(byte) + 1], order: order) {
-                    put(firstEntryByte + UInt8(index))
+                if words.pairs[pair >> 6] & (1 << UInt64(pair & 63)) != 0,
+                   let (index, length) = longestEntry(at: position, in: input, words: words, bucket: Int(byte)) {
+                    out[written] = firstEntryByte + UInt8(index)
+                    written += 1
                     position += length
                     continue
                 }
             }
-            put(byte)
+            out[written] = byte
+            written += 1
             position += 1
         }
         return written
     }
 
-    /// The longest entry that `input` has at `position`, whose first byte is known to match.
+    /// The longest entry that `input` has at `position`, among those starting with `bucket`.
     @inline(__always)
     private static func longestEntry(
-        at position: Int, in input: UnsafeBufferPointer<UInt8>, entryBytes: UnsafeBufferPointer<UInt8>,
-        offsets: UnsafeBufferPointer<Int>, bucket: Range<Int>, order: UnsafeBufferPointer<UInt8>
+        at position: Int, in input: UnsafeBufferPointer<UInt8>, words: Words, bucket: Int
     ) -> (index: Int, length: Int)? {
-        for candidate in bucket {
-            let index = Int(order[candidate])
-            let start = offsets[index]
-            let length = offsets[index + 1] - start
-            guard length <= input.count - position else { continue }
-            var k = 1
-            while k < length, input[position + k] == entryBytes[start + k] { k += 1 }
-            if k == length { return (index, length) }
+        let remaining = input.count - position
+        let (low, high) = littleEndianWords(input, from: position)
+        for candidate in words.buckets[bucket]..<words.buckets[bucket + 1] {
+            let index = Int(words.order[candidate])
+            let length = words.lengths[index]
+            if length <= remaining, low & words.lowMask[index] == words.low[index],
+               high & words.highMask[index] == words.high[index] {
+                return (index, length)
+            }
         }
         return nil
+    }
+
+    /// Bytes position..<position+16 of `input` as two little-endian words, zero past its end.
+    @inline(__always)
+    private static func littleEndianWords(_ input: UnsafeBufferPointer<UInt8>, from position: Int) -> (UInt64, UInt64) {
+        if input.count - position >= 16, let base = input.baseAddress {
+            let raw = UnsafeRawPointer(base + position)
+            return (UInt64(littleEndian: raw.loadUnaligned(as: UInt64.self)),
+                    UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
+        }
+        var words: (UInt64, UInt64) = (0, 0)
+        for i in 0..<min(16, input.count - position) {
+            let shifted = UInt64(input[position + i]) << UInt64(8 * (i % 8))
+            if i < 8 { words.0 |= shifted } else { words.1 |= shifted }
+        }
+        return words
     }
 
     /// The bytes `coded` stands for, or nil when it is not well-formed or would decode to
