@@ -55,7 +55,12 @@ enum TokenBody {
         if token.metadata != nil { presence |= Presence.metadata }
         if !token.tags.isEmpty { presence |= Presence.tags }
 
-        var writer = TokenByteWriter()
+        // Room for the fields as they are (coding only shrinks ASCII), so appends never regrow.
+        func size(_ value: String?) -> Int { (value?.utf8.count ?? 0) &+ 3 }
+        var capacity = 16 &+ token.targetURL.utf8.count &+ size(token.linkName) &+ size(token.recipient)
+            &+ size(token.customerID) &+ size(token.campaignID) &+ size(token.metadata)
+        for tag in token.tags { capacity &+= size(tag) }
+        var writer = TokenByteWriter(capacity: capacity)
         writer.append(linkFlags)
         writer.append(presence)
         writer.appendBigEndian(token.expiry)

@@ -2,6 +2,10 @@
 struct TokenByteWriter {
     private(set) var bytes: [UInt8] = []
 
+    init(capacity: Int = 0) {
+        bytes.reserveCapacity(capacity)
+    }
+
     mutating func append(_ byte: UInt8) {
         bytes.append(byte)
     }
@@ -28,15 +32,12 @@ struct TokenByteWriter {
     }
 
     /// The string in `TokenDictionary`'s coding, behind the coded length.
-    /// The coded length goes first but is known only after coding: code after a 3-byte gap
-    /// (enough for `SealedTokenFormat.maxCodedFieldBytes`), then close the gap to the length's size.
+    /// The string in `TokenDictionary`'s coding, behind the coded length.
     mutating func appendCoded<S: Collection<UInt8>>(_ utf8: S) {
-        let gap = bytes.count
-        bytes.append(contentsOf: [0, 0, 0])
-        TokenDictionary.encode(utf8, into: &bytes)
-        var length = TokenByteWriter()
-        length.appendVarint(bytes.count - gap - 3)
-        bytes.replaceSubrange(gap..<gap + 3, with: length.bytes)
+        TokenDictionary.withCoded(utf8) { coded in
+            appendVarint(coded.count)
+            bytes.append(contentsOf: coded)
+        }
     }
 }
 

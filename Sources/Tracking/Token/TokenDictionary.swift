@@ -92,6 +92,11 @@ enum TokenDictionary {
     /// Appends the coded form of `bytes` to `out`: greedy longest match, ASCII literals,
     /// runs for the rest.
     static func encode(_ bytes: some Collection<UInt8>, into out: inout [UInt8]) {
+        withCoded(bytes) { out.append(contentsOf: $0) }
+    }
+
+    /// Calls `body` with the coded form of `bytes`, held in temporary memory for the call.
+    static func withCoded<R>(_ bytes: some Collection<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         withContiguousBytes(bytes) { input in
             // A lone byte past ASCII takes three (marker, length, byte); nothing takes more.
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(1, 3 * input.count)) { room in
@@ -115,7 +120,7 @@ enum TokenDictionary {
                         }
                     }
                 }
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: room[..<written]))
+                return body(UnsafeBufferPointer(rebasing: room[..<written]))
             }
         }
     }
