@@ -15,12 +15,14 @@ enum HTMLCharacterReferences {
         var i = 0
         let n = value.count
         while i < n {
-            let byte = value[i]
-            guard byte == UInt8(ascii: "&") else {
-                out.append(byte)
-                i += 1
+            // The run up to the next "&" is copied as it is, in one append.
+            let ampersand = ByteScan.first(UInt8(ascii: "&"), in: value, from: i) ?? n
+            if ampersand > i {
+                out.append(contentsOf: value.rebased(i..<ampersand))
+                i = ampersand
                 continue
             }
+            let byte = value[i]
             if i + 1 < n, value[i + 1] == UInt8(ascii: "#"), let (scalar, next) = numeric(value, from: i + 2) {
                 append(scalar, to: &out)
                 i = next

@@ -81,6 +81,14 @@ struct TextURLFinder {
                 self.previous = previous
                 out.appendSlice(of: buf, start..<i)
                 if i == n { break }
+            } else if state == .url {
+                // Gather the URL's plain bytes in one append; the byte that ends it, starts a
+                // marker, is not ASCII or would pass `maxURL` goes through `stepURL`.
+                let start = i
+                let end = min(n, i + max(0, Self.maxURL - held.count))
+                while i < end, Self.isPlainURLByte(buf[i]) { i += 1 }
+                held.appendSlice(of: buf, start..<i)
+                if i == n { break }
             }
             consume(buf[i], into: &out)
             i += 1
@@ -108,6 +116,12 @@ struct TextURLFinder {
                 finalize(into: &out)
             }
         }
+    }
+
+    /// An ASCII byte that neither ends a URL nor may start a `[[data-msys-` marker.
+    @inline(__always)
+    private static func isPlainURLByte(_ byte: UInt8) -> Bool {
+        byte < 0x80 && byte != UInt8(ascii: "[") && !TextURLBounds.endsURL(byte)
     }
 
     private mutating func consume(_ byte: UInt8, into out: inout [UInt8]) {
