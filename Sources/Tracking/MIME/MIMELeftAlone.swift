@@ -11,6 +11,9 @@ enum MIMELeftAlone: Error, Equatable, CustomStringConvertible {
     case badEncodedData(String)
     /// The charset is handled, but the part's text is not valid in it.
     case badCharsetData(charset: String, what: String)
+    /// Re-encoded, a line of the part would read as a delimiter of an enclosing multipart
+    /// (a soft line break in the original hid it), which would change the message's structure.
+    case wouldMakeDelimiter
 
     var description: String {
         switch self {
@@ -24,6 +27,7 @@ enum MIMELeftAlone: Error, Equatable, CustomStringConvertible {
         case .malformedHeader: "malformed header block"
         case .badEncodedData(let what): what
         case .badCharsetData(let charset, let what): "\(what) in \(charset) text"
+        case .wouldMakeDelimiter: "re-encoded, a line would be a multipart delimiter"
         }
     }
 }

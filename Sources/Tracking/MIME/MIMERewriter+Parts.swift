@@ -92,10 +92,15 @@ extension MIMERewriter {
     }
 
     private func finishDisplayed(_ part: MIMEDisplayedPartProcessor, path: String, topLevel: Bool, atDelimiter: Bool) {
-        let outcome = part.finish(atDelimiter: atDelimiter)
+        var outcome = part.finish(atDelimiter: atDelimiter)
+        var failure = part.failure
+        if case .rewritten(_, let body, _) = outcome, failure == nil, containsDelimiter(body) {
+            outcome = .unchanged
+            failure = .wouldMakeDelimiter
+        }
         // A part left as it came counts nothing (links it had rewritten before its data
         // turned out bad are not in the output).
-        if let failure = part.failure { note(path, failure) } else { statistics.add(part.statistics) }
+        if let failure { note(path, failure) } else { statistics.add(part.statistics) }
         switch outcome {
         case .unchanged:
             emit(part.header)
@@ -107,6 +112,26 @@ extension MIMERewriter {
             if switched && topLevel { headerChanges.append((name: "Content-Transfer-Encoding", value: "quoted-printable")) }
         }
         checkWhileRewriting(nil)
+    }
+
+    /// Whether a line of `body` (which starts at a line start) is a delimiter line of an open
+    /// multipart. The original part had none (its first one ended it), but re-encoding can
+    /// make one: a quoted-printable soft break that split `--boundary` is gone once decoded,
+    /// and the encoder writes the line whole.
+    func containsDelimiter(_ body: [UInt8]) -> Bool {
+        guard !levels.isEmpty else { return false }
+        return body.withUnsafeBytes { bytes in
+            var start = 0
+            while start < bytes.count {
+                let end = MIMEBytes.index(of: MIMEBytes.lf, in: bytes, from: start).map { $0 + 1 } ?? bytes.count
+                if end - start >= 2, bytes[start] == MIMEBytes.dash, bytes[start + 1] == MIMEBytes.dash {
+                    let line = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+                    if levels.contains(where: { $0.delimiter(line) != nil }) { return true }
+                }
+                start = end
+            }
+            return false
+        }
     }
 
     /// `max_links` and `max_growth`, checked after every batch a displayed part decodes
