@@ -23,7 +23,7 @@ extension Posix {
             }
         }
         _ = fcntl(fd, F_SETFD, FD_CLOEXEC)  // mkostemp is not in Swift's Glibc
-        // mkostemp filled in the X's; the last element is the terminating NUL.
+        // mkstemp filled in the X's; the last element is the terminating NUL.
         let path = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
         do { try unlink(path) } catch {
             close(fd)
